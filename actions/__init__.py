@@ -1,0 +1,1 @@
+"""The action server: form validation, triage and tip submission (rasa-sdk)."""

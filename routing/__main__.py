@@ -1,0 +1,100 @@
+"""python -m routing serve|migrate|check: start-up problems are one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import errno
+import logging
+import sys
+from pathlib import Path
+
+from routing.settings import PROJECT_ROOT, Settings, SettingsError, database_url_from_env, masked, sync_url
+
+log = logging.getLogger("routing")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m routing", description="Tipline routing service")
+    parser.add_argument("command", choices=("serve", "migrate", "check"), nargs="?", default="serve")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        if args.command == "migrate":
+            migrate(database_url_from_env())
+            return 0
+        settings = Settings.from_env()
+        check(settings)
+        if args.command == "serve":
+            serve(settings)
+        return 0
+    except SettingsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+
+
+def migrate(database_url: str) -> None:
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy.exc import SQLAlchemyError
+
+    if database_url.startswith("sqlite:///"):
+        Path(database_url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(PROJECT_ROOT / "migrations"))
+    config.attributes["database_url"] = database_url
+    try:
+        command.upgrade(config, "head")
+    except SQLAlchemyError as e:
+        raise SettingsError(
+            f"cannot migrate the database at {masked(database_url)}: {_first_line(e)}; check DATABASE_URL"
+        ) from None
+
+
+def check(settings: Settings) -> None:
+    """The database answers and is migrated to the latest revision."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine
+    from sqlalchemy.exc import SQLAlchemyError
+
+    engine = create_engine(sync_url(settings.database_url))
+    try:
+        with engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+    except SQLAlchemyError as e:
+        raise SettingsError(
+            f"cannot connect to the database at {masked(settings.database_url)}: {_first_line(e)}; check DATABASE_URL"
+        ) from None
+    finally:
+        engine.dispose()
+    head = ScriptDirectory(str(PROJECT_ROOT / "migrations")).get_current_head()
+    if current != head:
+        raise SettingsError(
+            f"the database at {masked(settings.database_url)} is at revision {current} but the code needs {head}; "
+            "run 'make db' (python -m routing migrate)"
+        )
+
+
+def serve(settings: Settings) -> None:
+    from aiohttp import web
+
+    from routing.app import create_app
+
+    try:
+        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+    except OSError as e:
+        if e.errno == errno.EADDRINUSE:
+            raise SettingsError(
+                f"port {settings.port} is already in use; stop what uses it or set TIPLINE_ROUTING_PORT"
+            ) from None
+        raise
+
+
+def _first_line(e: BaseException) -> str:
+    orig = getattr(e, "orig", None) or e
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,185 @@
+"""Intake JSON handlers (docs/intake-api.md) and /healthz."""
+
+from __future__ import annotations
+
+import hmac
+import logging
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from aiohttp import web
+
+from routing import domain
+from routing.keys import ENGINE, NEW_UOW, SETTINGS, VAULT
+from routing.policy import route
+from routing.service import accept_tip
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class InvalidField(Exception):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def error(status: int, code: str, message: str, field: str | None = None) -> web.Response:
+    body: dict[str, Any] = {"code": code, "message": message}
+    if field is not None:
+        body["field"] = field
+    return web.json_response({"error": body}, status=status)
+
+
+@web.middleware
+async def error_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """JSON errors that name the field and never show internals."""
+    try:
+        return await handler(request)
+    except InvalidField as e:
+        return error(400, "invalid", e.message, e.field)
+    except web.HTTPException as e:
+        if e.status >= 400 and request.path.startswith("/api/"):
+            return error(e.status, "http", e.reason)
+        raise
+    except Exception:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return error(500, "internal", "internal error; the request was not processed")
+
+
+@web.middleware
+async def auth_middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    if request.path.startswith("/api/"):
+        expected = f"Bearer {request.app[SETTINGS].intake_secret}"
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return error(401, "unauthorized", "missing or wrong bearer token")
+    return await handler(request)
+
+
+async def healthz(request: web.Request) -> web.Response:
+    async with request.app[ENGINE].connect() as conn:
+        await conn.execute(sa.text("SELECT 1"))
+    return web.json_response({"status": "ok"})
+
+
+async def submit_tip(request: web.Request) -> web.Response:
+    submission = parse_submission(await _json_object(request))
+    receipt = await accept_tip(request.app[NEW_UOW], request.app[VAULT], submission)
+    log.info(
+        "tip %s %s (%s)", receipt.reference, "stored" if receipt.created else "repeated", submission.triage.urgency
+    )
+    return web.json_response(
+        {
+            "reference": receipt.reference,
+            "pin": receipt.pin,
+            "status": receipt.status,
+            "destinations": list(receipt.destinations),
+            "created": receipt.created,
+        },
+        status=201 if receipt.created else 200,
+    )
+
+
+async def route_preview(request: web.Request) -> web.Response:
+    triage = parse_triage(await _json_object(request), "")
+    routed = route(triage)
+    return web.json_response({"destinations": list(routed.destinations), "rules": list(routed.rules)})
+
+
+def routes() -> list[web.RouteDef]:
+    return [
+        web.get("/healthz", healthz),
+        web.post("/api/v1/tips", submit_tip),
+        web.post("/api/v1/route", route_preview),
+    ]
+
+
+# --- request parsing: every failure names its field ---------------------------------------
+
+
+async def _json_object(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        raise InvalidField("body", "is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidField("body", "must be a JSON object")
+    return body
+
+
+def _str(
+    obj: dict[str, Any], key: str, path: str, *, choices: tuple[str, ...] | None = None, max_len: int = 20000
+) -> str:
+    value = obj.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidField(path + key, "is required and must be a non-empty string")
+    if len(value) > max_len:
+        raise InvalidField(path + key, f"must be at most {max_len} characters")
+    if choices is not None and value not in choices:
+        raise InvalidField(path + key, f"must be one of {', '.join(choices)}")
+    return value
+
+
+def _str_list(obj: dict[str, Any], key: str, path: str, choices: tuple[str, ...] | None = None) -> tuple[str, ...]:
+    value = obj.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise InvalidField(path + key, "must be a list of strings")
+    for v in value:
+        if choices is not None and v not in choices:
+            raise InvalidField(path + key, f"{v!r} is not one of {', '.join(choices)}")
+    return tuple(value)
+
+
+def parse_triage(obj: dict[str, Any], path: str) -> domain.Triage:
+    return domain.Triage(
+        category=_str(obj, "category", path, choices=domain.CATEGORIES),
+        urgency=_str(obj, "urgency", path, choices=domain.URGENCIES),
+        secondary_categories=_str_list(obj, "secondary_categories", path, domain.CATEGORIES),
+        indicators=_str_list(obj, "indicators", path),
+        needs_review=bool(obj.get("needs_review", False)),
+        explanation=str(obj.get("explanation", "")),
+        rules=_str_list(obj, "rules", path),
+    )
+
+
+def parse_submission(body: dict[str, Any]) -> domain.Submission:
+    triage = body.get("triage")
+    if not isinstance(triage, dict):
+        raise InvalidField("triage", "is required and must be an object")
+    answers = body.get("answers", {})
+    if not isinstance(answers, dict):
+        raise InvalidField("answers", "must be an object")
+    transcript = body.get("transcript", [])
+    if not isinstance(transcript, list) or not all(isinstance(t, dict) for t in transcript):
+        raise InvalidField("transcript", "must be a list of objects")
+    contact = body.get("contact")
+    if contact is not None and not isinstance(contact, dict):
+        raise InvalidField("contact", "must be an object or null")
+    anonymous = body.get("anonymous", True)
+    if not isinstance(anonymous, bool):
+        raise InvalidField("anonymous", "must be true or false")
+    reported_raw = _str(body, "reported_at", "")
+    try:
+        reported_at = datetime.fromisoformat(reported_raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidField("reported_at", "must be an ISO 8601 timestamp") from None
+    if reported_at.tzinfo is None:
+        raise InvalidField("reported_at", "must include a time zone")
+    return domain.Submission(
+        conversation_id=_str(body, "conversation_id", "", max_len=128),
+        channel=_str(body, "channel", "", choices=domain.CHANNELS),
+        language=_str(body, "language", "", choices=domain.LANGUAGES),
+        text=_str(body, "text", ""),
+        triage=parse_triage(triage, "triage."),
+        anonymous=anonymous,
+        reported_at=reported_at,
+        transcript=tuple(transcript),
+        answers=answers,
+        contact=contact,
+        media_urls=_str_list(body, "media_urls", ""),
+    )
