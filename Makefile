@@ -40,7 +40,7 @@ model: .venvs/engine/.synced  ## train the Rasa model when data, domain or confi
 run: setup  ## start the engine, the action server and the routing service
 	@$(WITH_ENV) $(APP)/python scripts/preflight.py && exec $(APP)/honcho start -f Procfile
 
-test: setup lint typecheck test-app test-engine test-rasa  ## every check and test suite
+test: setup lint typecheck test-app test-engine test-rasa test-nlu  ## every check and test suite
 
 # --- the parts of `make test` ----------------------------------------------------------
 lint: .venvs/app/.synced
@@ -61,4 +61,9 @@ test-rasa: .venvs/engine/.synced model
 	scripts/rasa.sh test core --stories tests/stories --model models/tipline.tar.gz \
 	  --fail-on-prediction-errors --out var/results/core
 
-.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa
+# The held-out NLU set (tests/nlu/, never trained on); scripts/nlu_gate.py fails below the F1 floors.
+test-nlu: $(ENVS) model  ## score intents on the held-out NLU set and gate on F1
+	scripts/rasa.sh test nlu --nlu tests/nlu --model models/tipline.tar.gz --out var/results/nlu --no-plot
+	$(APP)/python scripts/nlu_gate.py var/results/nlu/intent_report.json
+
+.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa test-nlu

@@ -1,40 +1,106 @@
-"""Triage the report and submit it to the routing service."""
+"""Triage the report and submit it to the routing service; end a report early on request."""
 
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import settings
-from actions.conversation import ANSWER_SLOTS, conversation_from_tracker, transcript_from_tracker
+from actions.conversation import (
+    ANSWER_SLOTS,
+    STARTED_AT_SLOT,
+    answers_from_tracker,
+    conversation_from_tracker,
+    latest_intent,
+    report_id,
+    transcript_from_tracker,
+)
+from actions.forms import contact_from_text
+from actions.jurisdiction import public_info, split_for_sms
 from actions.routing_client import RoutingClient, RoutingError
-from actions.triage import Urgency, assess
+from actions.triage import Category, Urgency, assess
+from actions.triage.model import Assessment
 
 log = logging.getLogger(__name__)
 
+REPORT_SLOTS = (*ANSWER_SLOTS, "tip_anonymous", "tip_contact")
 
-class ActionTriageTip(Action):
-    """Classify the report so far; the very next message carries 911 when it is an emergency."""
 
-    def name(self) -> str:
-        return "action_triage_tip"
+def _submission(tracker: Tracker, assessment: Assessment) -> dict[str, Any]:
+    conversation = conversation_from_tracker(tracker)
+    contact = contact_from_text(tracker.get_slot("tip_contact") or "")
+    anonymous = tracker.get_slot("tip_anonymous") is not False or not contact
+    return {
+        "conversation_id": report_id(tracker),
+        "channel": _channel(tracker),
+        "language": conversation.language,
+        "text": "\n".join(m.text for m in conversation.messages),
+        "transcript": transcript_from_tracker(tracker),
+        "answers": answers_from_tracker(tracker),
+        "triage": {
+            "category": str(assessment.category),
+            "secondary_categories": [str(c) for c in assessment.secondary_categories],
+            "urgency": str(assessment.urgency),
+            "indicators": list(assessment.indicators),
+            "needs_review": assessment.needs_review,
+            "explanation": assessment.explanation,
+            "rules": list(assessment.rules),
+        },
+        "anonymous": anonymous,
+        "contact": None if anonymous else contact,
+        "reported_at": datetime.now(UTC).isoformat(),
+    }
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        assessment = assess(conversation_from_tracker(tracker))
-        already_warned = tracker.get_slot("tip_emergency_warned")
-        events: list[EventType] = [
-            SlotSet("tip_category", str(assessment.category)),
-            SlotSet("tip_urgency", str(assessment.urgency)),
-        ]
-        if assessment.urgency is Urgency.EMERGENCY and not already_warned:
-            dispatcher.utter_message(response="utter_call_911")
-            events.append(SlotSet("tip_emergency_warned", True))
-        return events
+
+def _last_submission_at(tracker: Tracker) -> float:
+    runs = [e for e in tracker.events if e.get("event") == "action" and e.get("name") == "action_submit_tip"]
+    return float(runs[-1].get("timestamp") or 0) if runs else 0.0
+
+
+async def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
+    """Send the report, or what the resident added since it was sent; give the receipt."""
+    client = RoutingClient(settings.current())
+    reference, pin = tracker.get_slot("tip_reference"), tracker.get_slot("tip_pin")
+    if reference and pin:
+        # Already submitted in this session: anything new goes to the same tip.
+        since = _last_submission_at(tracker)
+        added = [line["text"] for line in transcript_from_tracker(tracker, since) if line["role"] == "resident"]
+        if added:
+            try:
+                await client.add_information(reference, pin, "\n".join(added), report_id(tracker))
+            except RoutingError:
+                log.exception("adding to a submitted tip failed")
+                dispatcher.utter_message(response="utter_submit_failed")
+                return []
+            dispatcher.utter_message(response="utter_tip_updated", reference=reference)
+        return []
+    payload = _submission(tracker, assess(conversation_from_tracker(tracker)))
+    try:
+        receipt = await client.submit_tip(payload)
+    except RoutingError:
+        # One retry: the conversation id makes a repeat harmless.
+        try:
+            receipt = await client.submit_tip(payload)
+        except RoutingError:
+            log.exception("tip submission failed")
+            dispatcher.utter_message(response="utter_submit_failed")
+            return [SlotSet("tip_submitted", False)]
+    dispatcher.utter_message(response="utter_tip_receipt", reference=receipt["reference"], pin=receipt["pin"])
+    info = await public_info().get()
+    if info is not None and not info.always_staffed:
+        for part in split_for_sms(info.coverage_message.get(payload["language"])):
+            dispatcher.utter_message(text=part)
+    return [
+        SlotSet("tip_submitted", True),
+        SlotSet("tip_reference", receipt["reference"]),
+        SlotSet("tip_pin", receipt["pin"]),
+    ]
 
 
 class ActionSubmitTip(Action):
@@ -44,40 +110,36 @@ class ActionSubmitTip(Action):
         return "action_submit_tip"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        conversation = conversation_from_tracker(tracker)
-        assessment = assess(conversation)
-        answers = {key: tracker.get_slot(slot) for slot, key in ANSWER_SLOTS.items()}
-        payload = {
-            "conversation_id": tracker.sender_id,
-            "channel": _channel(tracker),
-            "language": conversation.language,
-            "text": "\n".join(m.text for m in conversation.messages),
-            "transcript": transcript_from_tracker(tracker),
-            "answers": answers,
-            "triage": {
-                "category": str(assessment.category),
-                "secondary_categories": [str(c) for c in assessment.secondary_categories],
-                "urgency": str(assessment.urgency),
-                "indicators": list(assessment.indicators),
-                "needs_review": assessment.needs_review,
-                "explanation": assessment.explanation,
-                "rules": list(assessment.rules),
-            },
-            "anonymous": True,
-            "contact": None,
-            "reported_at": datetime.now(UTC).isoformat(),
-        }
-        try:
-            receipt = await RoutingClient(settings.current()).submit_tip(payload)
-        except RoutingError:
-            log.exception("tip submission failed")
-            dispatcher.utter_message(response="utter_submit_failed")
-            return [SlotSet("tip_submitted", False)]
-        dispatcher.utter_message(response="utter_tip_receipt", reference=receipt["reference"], pin=receipt["pin"])
-        return [
-            SlotSet("tip_submitted", True),
-            SlotSet("tip_reference", receipt["reference"]),
-        ]
+        return await submit_report(dispatcher, tracker)
+
+
+def must_be_kept(assessment: Assessment) -> bool:
+    """A report that held an emergency or a threat is sent even when the resident stops."""
+    categories = (assessment.category, *assessment.secondary_categories)
+    return assessment.urgency is Urgency.EMERGENCY or Category.THREAT_TO_OTHERS in categories
+
+
+class ActionStopReport(Action):
+    """End whatever is under way: STOP discards a report unless it must be kept; leaving sends it."""
+
+    def name(self) -> str:
+        return "action_stop_report"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        events: list[EventType] = [ActiveLoop(None), SlotSet("requested_slot", None)]
+        leaving = latest_intent(tracker) == "goodbye"
+        report_open = tracker.get_slot("tip_what") is not None and not tracker.get_slot("tip_reference")
+        if not report_open:
+            dispatcher.utter_message(response="utter_goodbye" if leaving else "utter_nothing_to_stop")
+            return events
+        if leaving:
+            return events + await submit_report(dispatcher, tracker)
+        if must_be_kept(assess(conversation_from_tracker(tracker))):
+            dispatcher.utter_message(response="utter_report_kept")
+            return events + await submit_report(dispatcher, tracker)
+        dispatcher.utter_message(response="utter_report_discarded")
+        resets: list[EventType] = [SlotSet(slot, None) for slot in REPORT_SLOTS]
+        return events + resets + [SlotSet(STARTED_AT_SLOT, time.time())]
 
 
 def _channel(tracker: Tracker) -> str:

@@ -1,0 +1,55 @@
+"""Answers that carry the jurisdiction's own numbers and wording (GET /public/jurisdiction)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.jurisdiction import NATIONAL_CRISIS, public_info, split_for_sms
+
+
+class ActionGiveResources(Action):
+    def name(self) -> str:
+        return "action_give_resources"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        info = await public_info().get()
+        if info is None:
+            dispatcher.utter_message(response="utter_call_911")
+            dispatcher.utter_message(response="utter_crisis_988", **NATIONAL_CRISIS)
+        else:
+            dispatcher.utter_message(response="utter_resources", **info.crisis_numbers())
+        return []
+
+
+class ActionExplainPrivacy(Action):
+    def name(self) -> str:
+        return "action_explain_privacy"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        info = await public_info().get()
+        if info is None:
+            dispatcher.utter_message(response="utter_privacy_short")
+        else:
+            for part in split_for_sms(info.privacy_notice.get(tracker.get_slot("language") or "en")):
+                dispatcher.utter_message(text=part)
+        return []
+
+
+class ActionHumanHandoff(Action):
+    def name(self) -> str:
+        return "action_human_handoff"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        info = await public_info().get()
+        if info is None:
+            dispatcher.utter_message(response="utter_service_unavailable")
+            return []
+        dispatcher.utter_message(response="utter_handoff", **info.crisis_numbers())
+        if not info.always_staffed:
+            for part in split_for_sms(info.coverage_message.get(tracker.get_slot("language") or "en")):
+                dispatcher.utter_message(text=part)
+        return []
