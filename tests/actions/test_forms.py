@@ -1,0 +1,159 @@
+"""The report form asks what the category needs, takes skips and corrections, and screens answers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.conversation import SKIPPED
+from actions.forms import ValidateInformationForm, ValidateTipForm, contact_from_text, pin_in, reference_in
+from tests.actions.conftest import entity, make_tracker, slot, texts, user
+
+
+async def validate(
+    events: list[dict[str, Any]], domain: dict[str, Any], **slots: Any
+) -> tuple[dict[str, Any], CollectingDispatcher]:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(events, slots, active_loop="tip_form")
+    result = await ValidateTipForm().run(dispatcher, tracker, domain)
+    return {e["name"]: e["value"] for e in result if e["event"] == "slot"}, dispatcher
+
+
+async def test_the_first_message_is_what_happened_and_its_entities_answer_ahead(domain, use_public_info) -> None:
+    text = "my coworker said he will bring his rifle to the warehouse friday"
+    message = user(
+        text,
+        "report_threat",
+        [entity("relationship", "coworker", 3), entity("weapon", "rifle", 37), entity("time", "friday", 60)],
+    )
+    slots, _ = await validate([message], domain, tip_category="threat_to_others")
+    assert slots["tip_what"] == text
+    assert slots["tip_who"] == "coworker"
+    assert slots["tip_weapons"] == "rifle"
+    assert slots["tip_when"] == "friday"
+    assert slots["requested_slot"] == "tip_where"
+
+
+async def test_a_wellness_concern_is_never_asked_about_weapons(domain, use_public_info) -> None:
+    events = [user("my neighbor hasnt left his house in a week", "report_wellness")]
+    asked = []
+    state: dict[str, Any] = {"tip_category": "wellness_concern"}
+    for _ in range(6):
+        slots, _ = await validate(events, domain, **state)
+        state.update(slots)
+        if state["requested_slot"] is None:
+            break
+        asked.append(state["requested_slot"])
+        events = [*events, user("no idea", "dont_know"), slot(state["requested_slot"], "no idea")]
+    assert asked == ["tip_who", "tip_where", "tip_how_known", "tip_anonymous"]
+
+
+async def test_skip_moves_on_and_is_sent_as_null(domain, use_public_info) -> None:
+    events = [user("x", "report_threat"), user("skip", "skip"), slot("tip_who", "skip")]
+    slots, _ = await validate(events, domain, tip_category="threat_to_others", tip_what="x", requested_slot="tip_who")
+    assert slots["tip_who"] == SKIPPED
+    assert slots["requested_slot"] == "tip_where"
+
+
+async def test_now_as_the_answer_to_when_sets_happening_now_and_sends_911_before_the_next_question(
+    domain, use_public_info
+) -> None:
+    events = [
+        user("someone is filming the gates", "report_surveillance"),
+        user("NOW", "inform"),
+        slot("tip_when", "NOW"),
+    ]
+    slots, dispatcher = await validate(
+        events,
+        domain,
+        tip_category="site_surveillance",
+        tip_what="someone is filming the gates",
+        tip_where="stadium",
+        requested_slot="tip_when",
+    )
+    assert slots["tip_happening_now"] is True
+    assert "911" in texts(dispatcher)[0]
+
+
+async def test_a_correction_changes_an_earlier_answer_and_says_so(domain, use_public_info) -> None:
+    events = [user("actually it was thursday", "correct", [entity("time", "thursday", 16)])]
+    slots, dispatcher = await validate(
+        events,
+        domain,
+        tip_category="site_surveillance",
+        tip_what="man filming",
+        tip_where="stadium",
+        tip_when="monday",
+        requested_slot="tip_who",
+    )
+    assert slots["tip_when"] == "thursday"
+    assert texts(dispatcher) == ["Thanks, I've updated your report."]
+
+
+async def test_a_passing_mention_does_not_overwrite_an_answer(domain, use_public_info) -> None:
+    events = [user("my friend told me", "inform", [entity("relationship", "friend", 3)])]
+    events.append(slot("tip_how_known", "my friend told me"))
+    slots, _ = await validate(
+        events,
+        domain,
+        tip_category="wellness_concern",
+        tip_what="x",
+        tip_who="brother",
+        tip_where="home",
+        requested_slot="tip_how_known",
+    )
+    assert "tip_who" not in slots
+
+
+@pytest.mark.parametrize(
+    ("answer", "intent", "anonymous"),
+    [("no", "deny", True), ("call me +15550123", "inform", False), ("yes", "affirm", False), ("skip", "skip", True)],
+)
+async def test_the_anonymity_answer(domain, use_public_info, answer: str, intent: str, anonymous: bool) -> None:
+    events = [user("x", "report_wellness"), user(answer, intent), slot("tip_anonymous", answer)]
+    slots, _ = await validate(
+        events,
+        domain,
+        tip_category="wellness_concern",
+        tip_what="x",
+        tip_who="dad",
+        tip_where="home",
+        tip_how_known="saw",
+        requested_slot="tip_anonymous",
+    )
+    assert slots["tip_anonymous"] is anonymous
+    # Contact details given at once are not asked for again; a bare "yes" asks for them.
+    assert slots["requested_slot"] == ("tip_contact" if answer == "yes" else None)
+
+
+async def test_someone_at_risk_writing_about_themselves_is_not_asked_who(domain, use_public_info) -> None:
+    slots, _ = await validate(
+        [user("i want to kill myself", "report_self_harm")], domain, tip_category="self_harm", crisis_voice=True
+    )
+    assert slots["tip_who"] == "self"
+    assert slots["requested_slot"] == "tip_where"
+
+
+def test_contact_details_are_read_from_free_text() -> None:
+    assert contact_from_text("text me at +1 555 0142 or a@example.org") == {
+        "email": "a@example.org",
+        "phone": "+15550142",
+    }
+    assert contact_from_text("no thanks") == {}
+
+
+def test_references_and_pins_are_read_from_free_text() -> None:
+    assert reference_in("status tl-7k3m-9q2p pin 482913") == "TL-7K3M-9Q2P"
+    assert pin_in("status tl-7k3m-9q2p pin 482913") == "482913"
+    assert reference_in("my report from monday") is None
+
+
+async def test_a_receipt_written_with_the_request_fills_both_slots(domain) -> None:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker([user("add info to TL-7K3M-9Q2P 482913", "add_information")], active_loop="information_form")
+    result = await ValidateInformationForm().run(dispatcher, tracker, domain)
+    slots = {e["name"]: e["value"] for e in result if e["event"] == "slot"}
+    assert slots["receipt_reference"] == "TL-7K3M-9Q2P"
+    assert slots["receipt_pin"] == "482913"

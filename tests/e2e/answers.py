@@ -1,0 +1,60 @@
+"""A resident who answers whatever the bot asks, so end-to-end tests read as conversations."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from tests.support.client import Resident
+
+REFERENCE = re.compile(r"\bTL-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
+# Words of each question of the report form (domain.yml, both languages) -> its answer's key.
+QUESTIONS = {
+    "what happened": "what",
+    "qué pasó": "what",
+    "de quién se trata": "who",
+    "de usted o de otra persona": "who",
+    "dónde": "where",
+    "cuándo": "when",
+    "ya se lastimó": "when",
+    "armas": "weapons",
+    "con lo que alguien se pueda lastimar": "weapons",
+    "a quién o a qué amenaza": "target",
+    "cómo se enteró": "how_known",
+    "contactarle": "anonymous",
+    "se comunique con usted": "anonymous",
+    "teléfono o correo para comunicarnos": "contact",
+    "who is this about": "who",
+    "about you, or about someone else": "who",
+    "where": "where",
+    "when did it happen": "when",
+    "hurt already": "when",
+    "weapons": "weapons",
+    "used to get hurt": "weapons",
+    "being threatened": "target",
+    "how do you know": "how_known",
+    "contact you": "anonymous",
+    "reach out": "anonymous",
+    "phone number or email to reach you": "contact",
+}
+
+
+def question_in(replies: list[str]) -> str | None:
+    """The form question the bot ends its turn with, if any."""
+    lowered = replies[-1].lower() if replies else ""
+    return next((key for words, key in QUESTIONS.items() if words in lowered), None)
+
+
+async def report(
+    resident: Resident, first: str, answers: Mapping[str, str], max_turns: int = 12
+) -> tuple[list[list[str]], str | None]:
+    """Write `first`, then answer each question; return every turn's replies and the reference."""
+    turns = [await resident.says(first)]
+    while len(turns) < max_turns:
+        if reference := next((m.group(0) for r in turns[-1] if (m := REFERENCE.search(r))), None):
+            return turns, reference
+        asked = question_in(turns[-1])
+        if asked is None:
+            return turns, None
+        turns.append(await resident.says(answers.get(asked, "skip")))
+    return turns, None
