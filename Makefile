@@ -66,4 +66,7 @@ test-nlu: $(ENVS) model  ## score intents on the held-out NLU set and gate on F1
 	scripts/rasa.sh test nlu --nlu tests/nlu --model models/tipline.tar.gz --out var/results/nlu --no-plot
 	$(APP)/python scripts/nlu_gate.py var/results/nlu/intent_report.json
 
-.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa test-nlu
+transcripts: $(ENVS) model  ## record docs/transcripts.md from the real model and services
+	$(APP)/python scripts/record_transcripts.py
+
+.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa test-nlu transcripts

@@ -1,4 +1,4 @@
-"""Render a domain response in a given language, for the messages of action_screen_message.
+"""Render a domain response in a given language, for the messages of the per-message screen.
 
 That action runs while the engine extracts slots, so the engine would render its responses with
 the language slot as it was *before* this message; the action renders them itself, from the

@@ -1,8 +1,9 @@
 """Safety first: every resident message is triaged before the bot says anything else.
 
-`action_screen_message` is the custom slot mapping of the `language` slot, so the engine runs it
-on every user message, inside a form or not, before it predicts any other action, and sends its
-messages first. It detects the language, triages the conversation so far, and when anything
+It is the domain's `action_validate_slot_mappings`, which the engine runs after the slot
+extraction of every user message, inside a form or not, before it predicts any other action, and
+whose messages it sends first. (A custom slot mapping action would run as early, but Rasa 3.6
+drops the messages of those.) It detects the language, triages the conversation so far, and when anything
 signals an emergency the very next message is the jurisdiction's "call 911 now"; when anything
 signals suicide or self-harm, 988 follows at once. validate_tip_form runs the same screen again
 once the form's answers are in ("happening now", "tonight" as an answer).
@@ -65,9 +66,9 @@ def _messages_this_session(tracker: Tracker) -> int:
     return count
 
 
-class ActionScreenMessage(Action):
+class ScreenEveryMessage(Action):
     def name(self) -> str:
-        return "action_screen_message"
+        return "action_validate_slot_mappings"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
         first_message = _messages_this_session(tracker) <= 1

@@ -6,13 +6,13 @@ from typing import Any
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.screening import ActionScreenMessage
+from actions.screening import ScreenEveryMessage
 from tests.actions.conftest import make_tracker, slot, texts, user
 
 
 async def screen(events: list[dict[str, Any]], domain: dict[str, Any], **slots: Any) -> tuple[list[str], dict]:
     dispatcher = CollectingDispatcher()
-    result = await ActionScreenMessage().run(dispatcher, make_tracker(events, slots), domain)
+    result = await ScreenEveryMessage().run(dispatcher, make_tracker(events, slots), domain)
     return texts(dispatcher), {e["name"]: e["value"] for e in result if e["event"] == "slot"}
 
 

@@ -45,16 +45,21 @@ def question_in(replies: list[str]) -> str | None:
     return next((key for words, key in QUESTIONS.items() if words in lowered), None)
 
 
+Turn = tuple[str, list[str]]  # what the resident wrote, what the bot answered
+
+
 async def report(
     resident: Resident, first: str, answers: Mapping[str, str], max_turns: int = 12
-) -> tuple[list[list[str]], str | None]:
-    """Write `first`, then answer each question; return every turn's replies and the reference."""
-    turns = [await resident.says(first)]
+) -> tuple[list[Turn], str | None]:
+    """Write `first`, then answer each question; return every turn and the receipt's reference."""
+    turns = [(first, await resident.says(first))]
     while len(turns) < max_turns:
-        if reference := next((m.group(0) for r in turns[-1] if (m := REFERENCE.search(r))), None):
+        replies = turns[-1][1]
+        if reference := next((m.group(0) for r in replies if (m := REFERENCE.search(r))), None):
             return turns, reference
-        asked = question_in(turns[-1])
+        asked = question_in(replies)
         if asked is None:
             return turns, None
-        turns.append(await resident.says(answers.get(asked, "skip")))
+        answer = answers.get(asked, "skip")
+        turns.append((answer, await resident.says(answer)))
     return turns, None

@@ -95,5 +95,5 @@ async def test_a_spanish_report_is_answered_in_spanish(stack: Stack) -> None:
         "mi vecino no sale de su casa hace una semana",
         {"who": "mi vecino", "where": "calle roble 12", "how_known": "vivo al lado", "anonymous": "no"},
     )
-    assert turns[0][0].startswith("¿"), turns[0]
-    assert reference is not None and "Código" in turns[-1][0]
+    assert turns[0][1][-1].startswith("¿"), turns[0]
+    assert reference is not None and "Código" in turns[-1][1][0]

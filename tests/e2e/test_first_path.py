@@ -26,7 +26,7 @@ async def test_a_threat_reported_over_rest_is_stored_with_a_reference(stack: Sta
     turns, reference = await report(
         resident, "my coworker said he is going to shoot everyone at work tomorrow", ANSWERS
     )
-    assert "911" in turns[0][0], "an emergency's very first reply must send the resident to 911"
+    assert "911" in turns[0][1][0], "an emergency's very first reply must send the resident to 911"
     assert reference is not None, f"no receipt after {len(turns)} turns: {turns}"
 
     engine = sa.create_engine(sync_url(stack.database_url))
