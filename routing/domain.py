@@ -120,3 +120,36 @@ class TipStatus:
     status: str
     updated_at: datetime
     replies: tuple[Reply, ...]
+
+
+@dataclass(frozen=True)
+class RelatedTip:
+    reference: str
+    category: str
+    urgency: str
+    reported_at: datetime
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoutedTip:
+    """A stored tip as the destination adapters see it; `contact` only where identity may go."""
+
+    reference: str
+    category: str
+    secondary_categories: tuple[str, ...]
+    urgency: str
+    destinations: tuple[str, ...]
+    indicators: tuple[str, ...]
+    explanation: str
+    needs_review: bool
+    text: str
+    answers: dict[str, Any]
+    language: str
+    channel: str
+    reported_at: datetime
+    anonymous: bool
+    about_reporter: bool | None
+    contact: Contact | None
+    media_urls: tuple[str, ...]
+    related: tuple[RelatedTip, ...]

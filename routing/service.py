@@ -15,7 +15,19 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 
 from routing.crypto import Vault
-from routing.domain import Receipt, Reply, Submission, TipStatus, new_pin, new_reference
+from routing.domain import (
+    AWAITING_FILING,
+    FILED,
+    Contact,
+    Receipt,
+    RelatedTip,
+    Reply,
+    RoutedTip,
+    Submission,
+    TipStatus,
+    new_pin,
+    new_reference,
+)
 from routing.jurisdiction import Jurisdiction
 from routing.outbox import plan_deliveries
 from routing.policy import route
@@ -205,3 +217,94 @@ async def _tip_with_pin(ctx: Context, uow: UnitOfWork, reference: str, pin: str)
     if not hmac.compare_digest(ctx.vault.decrypt(str(tip["pin_encrypted"])).encode(), pin.strip().encode()):
         return None
     return tip
+
+
+async def routed_tip(ctx: Context, uow: UnitOfWork, tip: Row, destination: str) -> RoutedTip:
+    """The tip as `destination` may see it: the reporter's identity only where they agreed to be
+    contacted (not anonymous) and the jurisdiction lets that destination receive it."""
+    triage = tip["triage"]
+    settings = ctx.jurisdiction.destinations.get(destination)  # type: ignore[call-overload]
+    identity = settings is not None and settings.receives_identity and not tip["anonymous"]
+    contact = None
+    if identity and tip["contact_encrypted"]:
+        contact = Contact(**json.loads(ctx.vault.decrypt(tip["contact_encrypted"])))
+    related = await uow.repo.related_tips(tip["id"])
+    return RoutedTip(
+        reference=tip["reference"],
+        category=tip["category"],
+        secondary_categories=tuple(triage.get("secondary_categories", ())),
+        urgency=tip["urgency"],
+        destinations=tuple(tip["destinations"]),
+        indicators=tuple(triage.get("indicators", ())),
+        explanation=triage.get("explanation", ""),
+        needs_review=bool(tip["needs_review"]),
+        text=tip["text"],
+        answers=dict(tip["answers"]),
+        language=tip["language"],
+        channel=tip["channel"],
+        reported_at=tip["reported_at"],
+        anonymous=tip["anonymous"],
+        about_reporter=tip["about_reporter"],
+        contact=contact,
+        media_urls=tuple(tip["media_urls"] or ()),
+        related=tuple(
+            RelatedTip(r["reference"], r["category"], r["urgency"], r["created_at"], tuple(r["reasons"]))
+            for r in related
+        ),
+    )
+
+
+async def acknowledge(ctx: Context, delivery_id: int, actor: str) -> str | None:
+    """Acknowledge a delivery, and with it every delivery of that tip to the same destination
+    (the CAD and the supervisors' SMS are one acknowledgement). Returns the tip reference."""
+    now = ctx.clock()
+    async with ctx.new_uow() as uow:
+        delivery = await uow.repo.delivery(delivery_id)
+        if delivery is None:
+            return None
+        if delivery["escalates_id"] is not None:  # an escalation notice acknowledges what it escalated
+            parent = await uow.repo.delivery(delivery["escalates_id"])
+            assert parent is not None
+            delivery = parent
+        tip = await uow.repo.tip(delivery["tip_id"])
+        assert tip is not None
+        newly = await uow.repo.acknowledge(tip["id"], delivery["destination"], actor, now)
+        if newly:
+            if tip["status"] in ("received", "delivered"):
+                await uow.repo.update_tip(tip["id"], status="acknowledged", updated_at=now)
+            await uow.repo.audit(
+                now,
+                actor,
+                "acknowledged",
+                tip_id=tip["id"],
+                delivery_id=delivery["id"],
+                destination=delivery["destination"],
+                deliveries=newly,
+            )
+        return str(tip["reference"])
+
+
+async def record_fbi_filing(ctx: Context, delivery_id: int, confirmation: str, actor: str) -> bool:
+    """The liaison filed the packet at tips.fbi.gov and got a confirmation number."""
+    now = ctx.clock()
+    async with ctx.new_uow() as uow:
+        delivery = await uow.repo.delivery(delivery_id)
+        if delivery is None or delivery["status"] not in (AWAITING_FILING, FILED):
+            return False
+        await uow.repo.update_delivery(
+            delivery_id,
+            status=FILED,
+            external_reference=confirmation,
+            acknowledged_at=now,
+            acknowledged_by=actor,
+            updated_at=now,
+        )
+        await uow.repo.audit(
+            now,
+            actor,
+            "fbi_packet_filed",
+            tip_id=delivery["tip_id"],
+            delivery_id=delivery_id,
+            confirmation=confirmation,
+        )
+    return True

@@ -52,6 +52,7 @@ class Settings:
     smtp_url: str | None = None
     twilio_account_sid: str | None = None
     twilio_auth_token: str | None = None
+    twilio_api_url: str | None = None  # Twilio's own when unset; a local server in tests
     # Development: webhooks and SMS go to this local receiver instead of the real addresses.
     delivery_sandbox: str | None = None
     outbox: OutboxSettings = OutboxSettings()
@@ -74,6 +75,7 @@ class Settings:
             smtp_url=env.get("TIPLINE_SMTP_URL") or None,
             twilio_account_sid=env.get("TIPLINE_TWILIO_ACCOUNT_SID") or None,
             twilio_auth_token=env.get("TIPLINE_TWILIO_AUTH_TOKEN") or None,
+            twilio_api_url=_url(env, "TIPLINE_TWILIO_API_URL", "") or None,
             delivery_sandbox=_url(env, "TIPLINE_DELIVERY_SANDBOX", "") or None,
             outbox=OutboxSettings(
                 workers=_int(env, "TIPLINE_OUTBOX_WORKERS", defaults.workers),

@@ -215,6 +215,9 @@ class Repository:
         )
         return bool(result.rowcount)
 
+    async def update_delivery(self, delivery_id: int, **values: Any) -> None:
+        await self.conn.execute(sa.update(deliveries).where(deliveries.c.id == delivery_id).values(**values))
+
     async def add_attempt(self, values: Row) -> None:
         await self.conn.execute(sa.insert(delivery_attempts).values(**values))
 
