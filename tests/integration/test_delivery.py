@@ -129,9 +129,7 @@ async def test_a_receiver_that_is_down_gets_everything_once_it_is_back(
         (await (await service.post("/api/v1/tips", json=tip_payload(triage={"urgency": "urgent"}))).json())["reference"]
         for _ in range(3)
     ]
-    await receivers.wait_for(
-        lambda _: sum(d.attempts for d in table(delivering_settings, deliveries)) >= 12, within=10
-    )
+    await receivers.wait_for(lambda _: sum(d.attempts for d in table(delivering_settings, deliveries)) >= 12, within=10)
     assert receivers.inbox.items == []
     receivers.inbox.refuse = False
     await receivers.wait_for(lambda _: everything_delivered(delivering_settings), within=15)
