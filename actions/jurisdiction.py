@@ -43,10 +43,10 @@ class Localized:
 class PublicInfo:
     name: str
     emergency_message: Localized
+    crisis_message: Localized
     crisis_call: str
     crisis_text: str
     crisis_chat_url: str
-    crisis_spanish_call: str
     tipline_name: str
     tipline_phone: str
     fbi_url: str
@@ -63,10 +63,10 @@ class PublicInfo:
             return cls(
                 name=str(doc["name"]),
                 emergency_message=_localized(doc["emergency"]["message"]),
+                crisis_message=_localized(crisis["message"]),
                 crisis_call=str(crisis["call"]),
                 crisis_text=str(crisis.get("text") or crisis["call"]),
                 crisis_chat_url=str(crisis["chat_url"]),
-                crisis_spanish_call=str(crisis.get("spanish_call") or crisis["call"]),
                 tipline_name=str(tipline["name"]),
                 tipline_phone=str(tipline["phone"]),
                 fbi_url=str(doc["fbi"]["url"]),
@@ -77,26 +77,16 @@ class PublicInfo:
         except (KeyError, TypeError, AttributeError) as e:
             raise JurisdictionError(f"public jurisdiction document: missing or malformed {e}") from e
 
-    def crisis_numbers(self) -> dict[str, str]:
-        """The template variables of utter_crisis_988 and utter_resources."""
+    def numbers(self) -> dict[str, str]:
+        """The template variables of utter_resources and utter_handoff."""
         return {
             "crisis_call": self.crisis_call,
             "crisis_text": self.crisis_text,
             "crisis_chat_url": self.crisis_chat_url,
-            "crisis_spanish_call": self.crisis_spanish_call,
             "tipline_name": self.tipline_name,
             "tipline_phone": self.tipline_phone,
             "fbi_url": self.fbi_url,
         }
-
-
-# Only the national 988 Lifeline, for when the jurisdiction cannot be reached.
-NATIONAL_CRISIS = {
-    "crisis_call": "988",
-    "crisis_text": "988",
-    "crisis_chat_url": "988lifeline.org/chat",
-    "crisis_spanish_call": "988 (2)",
-}
 
 
 def _localized(value: Any) -> Localized:

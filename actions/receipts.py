@@ -21,20 +21,21 @@ log = logging.getLogger(__name__)
 MAX_REPLIES = 3
 NOT_FOUND = 404
 
+# The routing service's tip statuses (routing/domain.py TIP_STATUSES) in the resident's words.
 STATUS_WORDS = {
-    "es": {
-        "received": "recibida",
-        "in_review": "en revisión",
-        "routed": "enviada a los equipos de respuesta",
-        "acknowledged": "recibida por los equipos de respuesta",
-        "closed": "cerrada",
-    },
     "en": {
         "received": "received",
-        "in_review": "in review",
-        "routed": "sent to responders",
-        "acknowledged": "acknowledged by responders",
+        "delivered": "sent to the responders",
+        "acknowledged": "taken up by the responders",
+        "in_progress": "being worked on",
         "closed": "closed",
+    },
+    "es": {
+        "received": "recibida",
+        "delivered": "enviada a los equipos de respuesta",
+        "acknowledged": "recibida por los equipos de respuesta",
+        "in_progress": "en proceso",
+        "closed": "cerrada",
     },
 }
 

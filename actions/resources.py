@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.jurisdiction import NATIONAL_CRISIS, public_info, split_for_sms
+from actions.jurisdiction import public_info, split_for_sms
 
 
 class ActionGiveResources(Action):
@@ -19,9 +19,9 @@ class ActionGiveResources(Action):
         info = await public_info().get()
         if info is None:
             dispatcher.utter_message(response="utter_call_911")
-            dispatcher.utter_message(response="utter_crisis_988", **NATIONAL_CRISIS)
+            dispatcher.utter_message(response="utter_crisis_national")
         else:
-            dispatcher.utter_message(response="utter_resources", **info.crisis_numbers())
+            dispatcher.utter_message(response="utter_resources", **info.numbers())
         return []
 
 
@@ -48,7 +48,7 @@ class ActionHumanHandoff(Action):
         if info is None:
             dispatcher.utter_message(response="utter_service_unavailable")
             return []
-        dispatcher.utter_message(response="utter_handoff", **info.crisis_numbers())
+        dispatcher.utter_message(response="utter_handoff", **info.numbers())
         if not info.always_staffed:
             for part in split_for_sms(info.coverage_message.get(tracker.get_slot("language") or "en")):
                 dispatcher.utter_message(text=part)

@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import conversation_from_tracker, latest_intent, latest_text
-from actions.jurisdiction import NATIONAL_CRISIS, public_info, split_for_sms
+from actions.jurisdiction import SMS_LIMIT, public_info, split_for_sms
 from actions.language import language_after
 from actions.responses import render
 from actions.triage import Category, Conversation, Urgency, assess
@@ -50,8 +50,17 @@ async def screen(
         events.append(SlotSet("tip_emergency_warned", True))
     if self_harm and not tracker.get_slot("tip_crisis_offered"):
         info = await public_info().get()
-        numbers = info.crisis_numbers() if info is not None else NATIONAL_CRISIS
-        dispatcher.utter_message(text=render(domain, "utter_crisis_988", slots, **numbers))
+        if info is not None:
+            crisis = info.crisis_message.get(conversation.language)
+        else:
+            crisis = render(domain, "utter_crisis_national", slots)
+        message = render(domain, "utter_crisis_care", slots, crisis_message=crisis)
+        if len(message) <= SMS_LIMIT:
+            dispatcher.utter_message(text=message)
+        else:  # a long jurisdiction text: the warm words first, then its own wording whole
+            dispatcher.utter_message(text=render(domain, "utter_crisis_care", slots, crisis_message="").strip())
+            for part in split_for_sms(crisis):
+                dispatcher.utter_message(text=part)
         events.append(SlotSet("tip_crisis_offered", True))
     events.append(SlotSet("crisis_voice", slots["crisis_voice"]))
     return events

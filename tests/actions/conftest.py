@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import os
-import secrets
 import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -19,9 +16,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions import jurisdiction, settings
 from actions.jurisdiction import PublicInfo
 from actions.responses import render
-from routing import settings as routing_settings
-from routing.__main__ import migrate
 from routing.app import create_app
+from tests.support.routing import example_jurisdiction, make_settings, sqlite_database
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN: dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text())
@@ -142,22 +138,13 @@ def domain() -> dict[str, Any]:
 
 @pytest.fixture
 async def routing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TestServer]:
-    """The real routing app (routing.app.create_app) on a throwaway SQLite database."""
-    database_url = f"sqlite:///{tmp_path / 'tipline.db'}"
-    migrate(database_url)
-    intake_secret = secrets.token_urlsafe(24)
-    app = create_app(
-        routing_settings.Settings(
-            database_url=database_url,
-            jurisdiction_path=routing_settings.DEFAULT_JURISDICTION,
-            intake_secret=intake_secret,
-            encryption_keys=(base64.urlsafe_b64encode(os.urandom(32)).decode(),),
-            signing_secret=secrets.token_urlsafe(24),
-        )
-    )
-    server = TestServer(app)
+    """The real routing app (routing.app.create_app) with the example jurisdiction, on fresh SQLite."""
+    routing_settings = make_settings(sqlite_database(tmp_path))
+    server = TestServer(create_app(routing_settings, example_jurisdiction()))
     await server.start_server()
-    test_settings = settings.Settings(routing_url=str(server.make_url("")).rstrip("/"), intake_secret=intake_secret)
+    test_settings = settings.Settings(
+        routing_url=str(server.make_url("")).rstrip("/"), intake_secret=routing_settings.intake_secret
+    )
     monkeypatch.setattr(settings, "current", lambda: test_settings)
     jurisdiction.public_info.cache_clear()
     yield server

