@@ -6,13 +6,14 @@ import re
 from typing import Any
 
 from rasa_sdk import Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.conversation import REPORT_INTENTS, SKIPPED, conversation_from_tracker, entity_values, latest_intent
 from actions.conversation import latest_text as _latest_text
+from actions.resources import answer_question
 from actions.screening import screen
 
 # What each category needs, in the order it is asked; `tip_what` comes first and the
@@ -41,6 +42,12 @@ FIRST_PERSON = re.compile(r"\b(i|i'?m|im|me|my|myself|yo|me|mi|estoy|quiero)\b",
 ABOUT_ME = re.compile(r"^\W*(it'?s\s+)?(me|myself|about me|i am|i'?m|yo|soy yo|a m[ií]|de m[ií])\b", re.I)
 HAPPENING_NOW = re.compile(
     r"\b(now|right now|rn|happening|currently|as we speak|ahora|ahorita|ahora mismo|en este momento|ya)\b", re.I
+)
+# Whether a message asks something, in either language.
+QUESTION = re.compile(
+    r"\?|^\W*(what|how|who|why|will|would|is|are|can|could|do|does|did|qu[eé]|c[oó]mo|qui[eé]n|por qu[eé]|"
+    r"puedo|pueden|va|van|hay|eres|es|son)\b",
+    re.I,
 )
 PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
 EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
@@ -80,6 +87,13 @@ class ValidateTipForm(FormValidationAction):
         return slots
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
+        requested = tracker.get_slot("requested_slot")
+        intent = latest_intent(tracker)
+        language = tracker.get_slot("language") or "en"
+        asks = requested and intent and QUESTION.search(_latest_text(tracker))
+        # A question about the service instead of an answer: answer it, then ask again.
+        if asks and await answer_question(str(intent), dispatcher, language):
+            return [SlotSet(requested, None), SlotSet("requested_slot", requested)]
         events = await super().run(dispatcher, tracker, domain)
         corrected = {e["name"] for e in events if e.get("event") == "slot"} & ENTITIES_FOR.keys()
         if latest_intent(tracker) == "correct" and corrected:
@@ -87,9 +101,10 @@ class ValidateTipForm(FormValidationAction):
         # Screen again with the new answers ("now" as the answer to "when"); its messages go
         # before anything this validation said and before the next question.
         safety = CollectingDispatcher()
-        events += await screen(safety, tracker, domain, conversation_from_tracker(tracker))
+        screened = await screen(safety, tracker, domain, conversation_from_tracker(tracker))
         dispatcher.messages[:0] = safety.messages
-        return events
+        # Only what changed: unchanged slots would hide from the form that nothing was answered.
+        return events + [e for e in screened if tracker.get_slot(e["name"]) != e["value"]]
 
     # --- answers given before they were asked, and corrections ---------------------------
 

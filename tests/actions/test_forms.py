@@ -157,3 +157,29 @@ async def test_a_receipt_written_with_the_request_fills_both_slots(domain) -> No
     slots = {e["name"]: e["value"] for e in result if e["event"] == "slot"}
     assert slots["receipt_reference"] == "TL-7K3M-9Q2P"
     assert slots["receipt_pin"] == "482913"
+
+
+async def test_a_question_instead_of_an_answer_is_answered_and_asked_again(domain, use_public_info) -> None:
+    events = [user("x", "report_threat"), user("is this anonymous?", "is_anonymous")]
+    events.append(slot("tip_where", "is this anonymous?"))
+    slots, dispatcher = await validate(
+        events, domain, tip_category="threat_to_others", tip_what="x", tip_who="ex", requested_slot="tip_where"
+    )
+    assert texts(dispatcher) == ["We keep what you write. Staff see it."]
+    assert slots == {"tip_where": None, "requested_slot": "tip_where"}
+
+
+async def test_an_answer_the_nlu_took_for_a_question_is_kept(domain, use_public_info) -> None:
+    events = [user("x", "report_surveillance"), user("a tall man in a grey van", "what_happens")]
+    events.append(slot("tip_who", "a tall man in a grey van"))
+    slots, _ = await validate(
+        events,
+        domain,
+        tip_category="site_surveillance",
+        tip_what="x",
+        tip_where="plant",
+        tip_when="monday",
+        requested_slot="tip_who",
+    )
+    assert slots["tip_who"] == "a tall man in a grey van"
+    assert slots["requested_slot"] == "tip_how_known"

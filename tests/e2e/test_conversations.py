@@ -16,9 +16,9 @@ EMERGENCIES = [
     "my ex is outside my house with a knife",
     "he said he will shoot up the school tomorrow morning",
     "a man is stabbing people at the bus stop",
-    "my friend just took a whole bottle of pills",
+    "a guy just walked into the office with a rifle",
     "hay un hombre disparando en la iglesia ahora mismo",
-    "mi vecino dijo que va a matar a su esposa esta noche",
+    "mi vecino dijo que va a matar a su esposa hoy",
 ]
 
 # Routine reports: no time within a day, no weapon in hand. Median resident turns to the receipt.
