@@ -38,7 +38,7 @@ ENTITIES_FOR = {
 }
 SELF = "self"
 # "I want to kill myself": someone at risk writing about themselves.
-FIRST_PERSON = re.compile(r"\b(i|i'?m|im|me|my|myself|yo|me|mi|estoy|quiero)\b", re.I)
+FIRST_PERSON = re.compile(r"\b(i|i'?m|im|me|my|myself|yo|mi|estoy|quiero)\b", re.I)
 ABOUT_ME = re.compile(r"^\W*(it'?s\s+)?(me|myself|about me|i am|i'?m|yo|soy yo|a m[ií]|de m[ií])\b", re.I)
 HAPPENING_NOW = re.compile(
     r"\b(now|right now|rn|happening|currently|as we speak|ahora|ahorita|ahora mismo|en este momento|ya)\b", re.I
@@ -108,7 +108,8 @@ class ValidateTipForm(FormValidationAction):
 
     # --- answers given before they were asked, and corrections ---------------------------
 
-    def _from_entities(self, slot: str, tracker: Tracker, dispatcher: CollectingDispatcher) -> dict[str, Any]:
+    @staticmethod
+    def _from_entities(slot: str, tracker: Tracker) -> dict[str, Any]:
         values = entity_values(tracker, *ENTITIES_FOR[slot])
         if not values:
             return {}
@@ -130,7 +131,7 @@ class ValidateTipForm(FormValidationAction):
     async def extract_tip_who(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        found = self._from_entities("tip_who", tracker, dispatcher)
+        found = self._from_entities("tip_who", tracker)
         at_risk_self = (
             tracker.get_slot("crisis_voice")
             and tracker.get_slot("requested_slot") is None
@@ -144,22 +145,22 @@ class ValidateTipForm(FormValidationAction):
     async def extract_tip_where(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._from_entities("tip_where", tracker, dispatcher)
+        return self._from_entities("tip_where", tracker)
 
     async def extract_tip_when(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._from_entities("tip_when", tracker, dispatcher)
+        return self._from_entities("tip_when", tracker)
 
     async def extract_tip_weapons(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._from_entities("tip_weapons", tracker, dispatcher)
+        return self._from_entities("tip_weapons", tracker)
 
     async def extract_tip_how_known(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        found = self._from_entities("tip_how_known", tracker, dispatcher)
+        found = self._from_entities("tip_how_known", tracker)
         return {"tip_how_known": f"online: {found['tip_how_known']}"} if found else {}
 
     # --- validation of each answer ----------------------------------------------------------

@@ -90,14 +90,13 @@ async def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
         except RoutingError:
             log.exception("tip submission failed")
             dispatcher.utter_message(response="utter_submit_failed")
-            return [SlotSet("tip_submitted", False)]
+            return []
     dispatcher.utter_message(response="utter_tip_receipt", reference=receipt["reference"], pin=receipt["pin"])
     info = await public_info().get()
     if info is not None and not info.always_staffed:
         for part in split_for_sms(info.coverage_message.get(payload["language"])):
             dispatcher.utter_message(text=part)
     return [
-        SlotSet("tip_submitted", True),
         SlotSet("tip_reference", receipt["reference"]),
         SlotSet("tip_pin", receipt["pin"]),
     ]
