@@ -1,4 +1,4 @@
-"""python -m routing serve|migrate|check: start-up problems are one line and a non-zero exit."""
+"""python -m routing serve|migrate|check|create-user: start-up problems are one line and a non-zero exit."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import sys
 from pathlib import Path
 
+from routing.accounts import ROLES, AccountError
 from routing.jurisdiction import Jurisdiction, JurisdictionError
 from routing.jurisdiction import load as load_jurisdiction
 from routing.settings import PROJECT_ROOT, Settings, SettingsError, database_url_from_env, masked, sync_url
@@ -17,7 +18,12 @@ log = logging.getLogger("routing")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m routing", description="Tipline routing service")
-    parser.add_argument("command", choices=("serve", "migrate", "check"), nargs="?", default="serve")
+    parser.add_argument("command", choices=("serve", "migrate", "check", "create-user"), nargs="?", default="serve")
+    account = parser.add_argument_group("create-user (a console account; the first one is an admin)")
+    account.add_argument("--username")
+    account.add_argument("--name", default="", help="the name shown in the console")
+    account.add_argument("--role", default="admin", choices=ROLES)
+    account.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines drown the one that matters
@@ -29,8 +35,10 @@ def main(argv: list[str] | None = None) -> int:
         jurisdiction = check(settings)
         if args.command == "serve":
             serve(settings, jurisdiction)
+        if args.command == "create-user":
+            create_user(settings, jurisdiction, args)
         return 0
-    except (SettingsError, JurisdictionError) as e:
+    except (SettingsError, JurisdictionError, AccountError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
@@ -105,6 +113,16 @@ def serve(settings: Settings, jurisdiction: Jurisdiction) -> None:
                 f"port {settings.port} is already in use; stop what uses it or set TIPLINE_ROUTING_PORT"
             ) from None
         raise
+
+
+def create_user(settings: Settings, jurisdiction: Jurisdiction, args: argparse.Namespace) -> None:
+    from routing.console import commands
+
+    if not args.username:
+        raise AccountError("create-user needs --username")
+    password = commands.read_password(args.password_stdin)
+    staff = commands.create_user(settings, jurisdiction, args.username, args.name, args.role, password)
+    print(f"created {staff.role} {staff.username!r}; sign in at {settings.public_url}/console/")
 
 
 def _first_line(e: BaseException) -> str:
