@@ -44,8 +44,8 @@ class Console:
             self.csrf = csrf_of(text)
         return response
 
-    async def get(self, path: str) -> ClientResponse:
-        return await self.client.get(path)
+    async def get(self, path: str, **options: Any) -> ClientResponse:
+        return await self.client.get(path, **options)
 
     async def post(self, path: str, **form: Any) -> ClientResponse:
         return await self.client.post(path, data={"csrf_token": self.csrf, **form})
