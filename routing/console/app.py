@@ -58,7 +58,7 @@ def create_console(settings: Settings, timezone: str, vendor: Path = VENDOR) -> 
     )
     console[CLOSING] = asyncio.Event()
     zone = ZoneInfo(timezone)
-    aiohttp_jinja2.setup(
+    templates = aiohttp_jinja2.setup(
         console,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
@@ -69,6 +69,7 @@ def create_console(settings: Settings, timezone: str, vendor: Path = VENDOR) -> 
             "category": category_label,
         },
     )
+    templates.policies["json.dumps_kwargs"] = {"sort_keys": False}  # charts keep the order of the figures
     console.add_routes(routes())
     console.router.add_static("/static/", HERE / "static")
     for url, file in VENDOR_FILES.items():
