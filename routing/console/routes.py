@@ -14,7 +14,7 @@ def routes() -> list[web.RouteDef]:
         web.post("/login", views.login),
         web.post("/logout", views.logout),
         web.get("/", views.queue),
-        web.get("/queue/rows", views.queue_rows),
+        web.get("/queue/live", views.queue_live),
         web.get("/events", views.events),
         web.get(tip, views.tip),
         web.post(tip + "/acknowledge", views.acknowledge),

@@ -140,10 +140,11 @@ async def queue(request: web.Request) -> web.Response:
 
 
 @requires("view_tips")
-async def queue_rows(request: web.Request) -> web.Response:
-    """The queue's rows alone, which the page fetches when the live stream says something changed."""
-    page = await casework.queue(_ctx(request), _queue_filter(request))
-    return _render(request, "_queue_rows.html", {"page": page})
+async def queue_live(request: web.Request) -> web.Response:
+    """The queue's table alone, which the page fetches when the live stream says something changed."""
+    wanted = _queue_filter(request)
+    page = await casework.queue(_ctx(request), wanted)
+    return _render(request, "_queue.html", {"page": page, "wanted": wanted})
 
 
 @requires("view_tips")

@@ -84,6 +84,7 @@ async def test_an_emergency_raises_the_alarm_live_until_acknowledged(
     await expect(page.locator("#alarm")).to_be_visible(timeout=5000)
     await expect(page.locator("#alarm-tips")).to_have_text(reference)
     await expect(page.locator("#queue-rows tr.alarming")).to_contain_text(reference)
+    await expect(page.locator("#queue-count")).to_have_text("1 tip")
     await expect(page.locator("html")).to_have_attribute("data-alarm-sound", "playing")
     await screenshot(page, "5-alarm")
 

@@ -70,14 +70,14 @@
   }
 
   // --- live updates -------------------------------------------------------------------------
-  const rows = document.getElementById("queue-rows");
+  const queue = document.getElementById("queue-live");
   const status = document.getElementById("live-status");
   let cursor = null;
 
-  async function refreshRows() {
-    const response = await fetch(rows.dataset.source, { credentials: "same-origin" });
+  async function refreshQueue() {
+    const response = await fetch(queue.dataset.source, { credentials: "same-origin" });
     if (response.redirected || !response.ok) return;
-    rows.innerHTML = await response.text();
+    queue.innerHTML = await response.text();
   }
 
   const events = new EventSource("/console/events");
@@ -87,7 +87,7 @@
   events.addEventListener("pulse", (event) => {
     const pulse = JSON.parse(event.data);
     showAlarm(pulse.alarms);
-    if (rows && pulse.cursor !== cursor) refreshRows();
+    if (queue && pulse.cursor !== cursor) refreshQueue();
     cursor = pulse.cursor;
     root.dataset.cursor = String(cursor);
   });
