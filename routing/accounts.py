@@ -13,6 +13,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from argon2 import PasswordHasher
@@ -43,8 +44,12 @@ LOCKOUT = timedelta(minutes=15)
 SESSION_LIFETIME = timedelta(hours=12)  # one dispatch shift
 
 _hasher = PasswordHasher()  # argon2id
-# Verified when the username is unknown, so a wrong name costs as long as a wrong password.
-_UNKNOWN_USER_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@cache
+def _unknown_user_hash() -> str:
+    """Verified when the username is unknown, so a wrong name costs as long as a wrong password."""
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class AccountError(Exception):
@@ -167,7 +172,7 @@ async def log_in(ctx: Context, key: bytes, username: str, password: str, client:
     username = username.strip().lower()
     async with ctx.new_uow() as uow:
         user = await uow.staff.user_by_username(username)
-    ok = await _verify(str(user["password_hash"]) if user else _UNKNOWN_USER_HASH, password)
+    ok = await _verify(str(user["password_hash"]) if user else _unknown_user_hash(), password)
     now = ctx.clock()
     async with ctx.new_uow() as uow:
         if user is None:

@@ -79,6 +79,8 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
 @web.middleware
 async def sign_in(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Attach the session of the cookie; without one, anything but the login page redirects to it."""
+    if request.path.startswith("/console/static/"):
+        return await handler(request)  # stylesheets and scripts: no session, no database
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         session = await accounts.session_for(request.config_dict[CONTEXT], request.app[CONFIG].session_key, token)
