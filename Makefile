@@ -61,4 +61,21 @@ test-rasa: .venvs/engine/.synced model
 	scripts/rasa.sh test core --stories tests/stories --model models/tipline.tar.gz \
 	  --fail-on-prediction-errors --out var/results/core
 
+# --- dispatch console ------------------------------------------------------------------
+CONSOLE_ASSETS := routing/console/node_modules/.installed
+$(CONSOLE_ASSETS): routing/console/package-lock.json
+	@echo "Installing the console's assets (npm)..."; scripts/console-assets.sh
+setup: $(CONSOLE_ASSETS)
+test: test-console-browser
+test-app: $(CONSOLE_ASSETS)
+
+test-console-browser: $(ENVS) var/secrets.sh $(CONSOLE_ASSETS)  ## the console in headless Chromium (screenshots in var/screenshots/)
+	@scripts/ensure-chromium.sh
+	$(APP)/pytest -q tests/browser
+
+bench-console: $(ENVS) $(CONSOLE_ASSETS)  ## first queue page with 10,000 tips stored (target: 300 ms)
+	$(APP)/python -m bench.console_queue
+
+.PHONY: test-console-browser bench-console
+
 .PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from routing import api
 from routing.bell import Bell
+from routing.console.app import create_console
 from routing.crypto import Vault
 from routing.destinations.base import Senders
 from routing.destinations.email import EmailSender
@@ -48,6 +49,7 @@ def create_app(settings: Settings, jurisdiction: Jurisdiction) -> web.Applicatio
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_workers)
     app.add_routes(api.routes())
+    app.add_subapp("/console/", create_console(settings, jurisdiction.timezone))
     return app
 
 
