@@ -93,7 +93,11 @@ class Worker:
     async def _deliver(self, delivery: Row) -> None:
         started = self.ctx.clock()
         try:
-            sent, status, extra = await self._send(delivery)
+            # Finish well inside the lease, so no other worker takes it while this one still tries.
+            async with asyncio.timeout(self.settings.lease_seconds * 0.8):
+                sent, status, extra = await self._send(delivery)
+        except TimeoutError:
+            await self._failed(delivery, started, "attempt timed out", False)
         except DeliveryError as e:
             await self._failed(delivery, started, str(e), e.permanent)
         except Exception as e:  # a bug must not lose the tip: it is retried and, in the end, alarmed
