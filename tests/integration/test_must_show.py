@@ -83,9 +83,9 @@ async def test_a_thousand_concurrent_tips_are_all_stored_and_every_delivery_rece
     # A mix of routes: self-harm to the crisis centre's webhook, threats to the state tipline's
     # webhook and e-mail and to the FBI liaison.
     payloads = [
-        tip_payload(triage={"category": "self_harm", "urgency": "urgent", "indicators": []})
+        tip_payload(triage={"category": "self_harm", "urgency": "urgent", "indicators": []}, answers={})
         if i % 4
-        else tip_payload(triage={"urgency": "urgent", "indicators": []})
+        else tip_payload(triage={"urgency": "urgent", "indicators": []}, answers={"where": f"{i} Example Road"})
         for i in range(1000)
     ]
     answers = await asyncio.gather(*(client.post("/api/v1/tips", json=p) for p in payloads))
