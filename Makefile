@@ -9,6 +9,12 @@ ENGINE := .venvs/engine/bin
 ENVS := .venvs/app/.synced .venvs/engine/.synced
 # Secrets and settings for every recipe that starts a service or touches the database.
 WITH_ENV := set -a; . var/secrets.sh; set +a;
+# Development deliveries: webhooks, SMS and e-mail go to the local receiver (Procfile `receiver`),
+# not to the jurisdiction's real addresses. Set TIPLINE_DELIVERY_SANDBOX= (empty) to turn it off.
+DEV_DELIVERY := export TIPLINE_DELIVERY_SANDBOX="$${TIPLINE_DELIVERY_SANDBOX-http://127.0.0.1:8090}" \
+  TIPLINE_SMTP_URL="$${TIPLINE_SMTP_URL-smtp://127.0.0.1:8025}" \
+  TIPLINE_TWILIO_ACCOUNT_SID="$${TIPLINE_TWILIO_ACCOUNT_SID-AC00000000000000000000000000000000}" \
+  TIPLINE_TWILIO_AUTH_TOKEN="$${TIPLINE_TWILIO_AUTH_TOKEN-development}";
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -38,7 +44,7 @@ model: .venvs/engine/.synced  ## train the Rasa model when data, domain or confi
 
 # --- the two commands ------------------------------------------------------------------
 run: setup  ## start the engine, the action server and the routing service
-	@$(WITH_ENV) $(APP)/python scripts/preflight.py && exec $(APP)/honcho start -f Procfile
+	@$(WITH_ENV) $(DEV_DELIVERY) $(APP)/python scripts/preflight.py && exec $(APP)/honcho start -f Procfile
 
 test: setup lint typecheck test-app test-engine test-rasa  ## every check and test suite
 
@@ -52,6 +58,9 @@ typecheck: .venvs/app/.synced
 
 test-app: $(ENVS) var/secrets.sh model
 	$(APP)/pytest -q tests/unit tests/actions tests/integration tests/e2e
+
+bench-routing: $(ENVS)  ## emergency tip to the 911 CAD webhook: latency percentiles (PostgreSQL)
+	$(APP)/python bench/routing_emergency.py
 
 test-engine: .venvs/engine/.synced
 	PYTHONPATH=. $(ENGINE)/pytest -q -p no:cacheprovider tests/engine
@@ -78,4 +87,4 @@ bench-console: $(ENVS) $(CONSOLE_ASSETS)  ## first queue page with 10,000 tips s
 
 .PHONY: test-console-browser bench-console
 
-.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa
+.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa bench-routing

@@ -9,6 +9,7 @@ import contextlib
 import errno
 import logging
 import sys
+import threading
 from pathlib import Path
 
 from routing.accounts import ROLES, AccountError
@@ -159,8 +160,14 @@ def sandbox(settings: Settings) -> None:
 
     from routing.sandbox import run
 
-    if not settings.delivery_sandbox or not settings.smtp_url:
-        raise SettingsError("the development receiver needs TIPLINE_DELIVERY_SANDBOX and TIPLINE_SMTP_URL")
+    if not settings.delivery_sandbox:
+        # Still a process of the Procfile, where any exit stops everything: stay up, idle.
+        print("development receiver off (TIPLINE_DELIVERY_SANDBOX is empty): deliveries go to the real addresses")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+        return
+    if not settings.smtp_url:
+        raise SettingsError("the development receiver needs TIPLINE_SMTP_URL (e.g. smtp://127.0.0.1:8025)")
     http_port = urlsplit(settings.delivery_sandbox).port or 80
     smtp_port = urlsplit(settings.smtp_url).port or 25
     with contextlib.suppress(KeyboardInterrupt):

@@ -6,6 +6,8 @@ Who did something is an `actor` string everywhere ("system", "reporter", "worker
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData(
@@ -18,7 +20,20 @@ metadata = sa.MetaData(
     }
 )
 
-_now = sa.DateTime(timezone=True)
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases: SQLite hands back naive ones, so mark them UTC."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+_now = UtcDateTime()
 
 tips = sa.Table(
     "tips",
