@@ -85,7 +85,11 @@ def stack_env(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[str
 def running_stack(workdir: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[Stack]:
     if not MODEL.exists():
         raise RuntimeError("no trained model: run 'make model' first")
-    ports = {name: free_port() for name in ("engine", "actions", "routing")}
+    # A port given in extra_env is kept (a test that must know the engine's URL in advance picks it).
+    ports = {
+        name: int((extra_env or {}).get(f"TIPLINE_{name.upper()}_PORT") or free_port())
+        for name in ("engine", "actions", "routing")
+    }
     env = stack_env(
         workdir,
         {
