@@ -47,8 +47,9 @@ lint: .venvs/app/.synced
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
 
-typecheck: .venvs/app/.synced
+typecheck: .venvs/app/.synced .venvs/engine/.synced
 	$(APP)/mypy
+	$(APP)/mypy --config-file bot/mypy.ini --python-executable $(ENGINE)/python
 
 test-app: $(ENVS) var/secrets.sh model
 	$(APP)/pytest -q tests/unit tests/actions tests/integration tests/e2e

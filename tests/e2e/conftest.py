@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.fake_twilio import running_fake_twilio
-from tests.support.stack import Stack, free_port, running_stack
+from tests.support.stack import Stack, free_port, running_fake_twilio, running_stack
 from tests.support.texter import ACCOUNT_SID, TIPLINE_NUMBER
 
 

@@ -12,9 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import secrets
-import subprocess
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -26,7 +23,7 @@ from aiohttp import web
 from openapi_core import OpenAPI
 from openapi_core.datatypes import RequestParameters
 
-from tests.support.stack import APP_PYTHON, ROOT, free_port, wait_healthy
+from tests.support.stack import ROOT
 
 SPEC = ROOT.parent / "shared" / "twilio" / "twilio_api_v2010.json"
 SPEC_FALLBACK = Path("/work/shared/twilio/twilio_api_v2010.json")
@@ -126,27 +123,6 @@ class FakeTwilio:
         app.router.add_get("/_sent", self.list_sent)
         app.router.add_delete("/_sent", self.clear_sent)
         return app
-
-
-@contextmanager
-def running_fake_twilio(log: Path) -> Iterator[str]:
-    """The fake as a process of the app environment on a free port; yields its base URL."""
-    port = free_port()
-    with open(log, "wb") as out:
-        process = subprocess.Popen(
-            [str(APP_PYTHON), "-m", "tests.support.fake_twilio", "--port", str(port)],
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        url = f"http://127.0.0.1:{port}"
-        try:
-            wait_healthy(url + "/_sent", process, 30, log)
-            yield url
-        finally:
-            process.terminate()
-            process.wait(timeout=10)
 
 
 def main() -> None:
