@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=("serve", "migrate", "check"), nargs="?", default="serve")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines drown the one that matters
     try:
         if args.command == "migrate":
             migrate(database_url_from_env())
@@ -33,7 +34,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def migrate(database_url: str) -> None:
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     from alembic import command
     from alembic.config import Config
     from sqlalchemy.exc import SQLAlchemyError
