@@ -28,13 +28,24 @@ lock: .venvs/uv/.synced  ## re-resolve both lock files from requirements/*.in
 	.venvs/uv/bin/uv pip compile -q --generate-hashes --python-version 3.11 requirements/app.in -o requirements/app.lock
 	.venvs/uv/bin/uv pip compile -q --generate-hashes --python-version 3.10 requirements/engine.in -o requirements/engine.lock
 
-setup: $(ENVS) var/secrets.sh db model  ## everything `make run` needs, without starting it
+setup: $(ENVS) var/secrets.sh db model web  ## everything `make run` needs, without starting it
 
 db: $(ENVS) var/secrets.sh  ## apply database migrations (DATABASE_URL, default SQLite under var/)
 	@$(WITH_ENV) $(APP)/python -m routing migrate
 
 model: .venvs/engine/.synced  ## train the Rasa model when data, domain or config changed
 	@scripts/train.sh
+
+# The public page's self-hosted assets (socket.io client; axe-core for its accessibility test).
+web: web/node_modules/.installed
+web/node_modules/.installed: web/package-lock.json
+	@cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+# Browser tests drive Debian's chromium; nothing is downloaded by Playwright.
+browser:
+	@[ -x /usr/bin/chromium ] || { echo "Installing Debian's chromium for the browser tests..."; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 # --- the two commands ------------------------------------------------------------------
 run: setup  ## start the engine, the action server and the routing service
@@ -51,7 +62,7 @@ typecheck: .venvs/app/.synced .venvs/engine/.synced
 	$(APP)/mypy
 	$(APP)/mypy --config-file bot/mypy.ini --python-executable $(ENGINE)/python
 
-test-app: $(ENVS) var/secrets.sh model
+test-app: $(ENVS) var/secrets.sh model web browser
 	$(APP)/pytest -q tests/unit tests/actions tests/integration tests/e2e
 
 test-engine: .venvs/engine/.synced
@@ -62,4 +73,4 @@ test-rasa: .venvs/engine/.synced model
 	scripts/rasa.sh test core --stories tests/stories --model models/tipline.tar.gz \
 	  --fail-on-prediction-errors --out var/results/core
 
-.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa
+.PHONY: help lock setup db model web browser run test lint typecheck test-app test-engine test-rasa

@@ -24,7 +24,7 @@ UI: dict[str, dict[str, str]] = {
         "intro": "Tell us about a threat, a plan to hurt someone, suicide risk, a suspicious gun purchase, "
         "someone watching or testing a place, or a person who needs a wellness check. You do not have to "
         "give your name.",
-        "danger": "In danger? Call 911",
+        "danger": "In danger? Call",
         "quick_exit": "Quick exit",
         "quick_exit_hint": "Leave this page now",
         "chat_heading": "Chat with the tipline",
@@ -55,7 +55,7 @@ UI: dict[str, dict[str, str]] = {
         "intro": "Cuéntenos sobre una amenaza, un plan para hacer daño, riesgo de suicidio, una compra sospechosa "
         "de armas, alguien que vigila o pone a prueba un lugar, o una persona que necesita una visita de "
         "bienestar. No tiene que dar su nombre.",
-        "danger": "¿En peligro? Llame al 911",
+        "danger": "¿En peligro? Llame al",
         "quick_exit": "Salida rápida",
         "quick_exit_hint": "Salir de esta página ahora",
         "chat_heading": "Chatee con la línea de denuncias",

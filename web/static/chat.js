@@ -42,7 +42,7 @@
   }
 
   function add(from, text, choices) {
-    var item = document.createElement("li");
+    var item = document.createElement("p");
     item.className = from === "me" ? "from-me" : "from-bot";
     var who = document.createElement("span");
     who.className = "who";
