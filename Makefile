@@ -73,4 +73,7 @@ test-rasa: .venvs/engine/.synced model
 	scripts/rasa.sh test core --stories tests/stories --model models/tipline.tar.gz \
 	  --fail-on-prediction-errors --out var/results/core
 
-.PHONY: help lock setup db model web browser run test lint typecheck test-app test-engine test-rasa
+bench-channels: setup  ## SMS webhook benchmark: p99 at 50 concurrent senders, forged and duplicate counts
+	@$(APP)/python bench/sms_webhook.py
+
+.PHONY: bench-channels help lock setup db model web browser run test lint typecheck test-app test-engine test-rasa

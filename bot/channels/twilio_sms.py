@@ -10,11 +10,13 @@ synchronously, drops MessageSid and media and crashes on an image-only MMS. This
   only while a reply may be due;
 - honours STOP (nothing more is sent) and answers HELP with the jurisdiction's help text;
 - says, at the start of a conversation, when the line is not watched around the clock;
-- replies through the twilio SDK's async client, split for SMS (sms_text.py).
+- replies through the twilio SDK's async client, split for SMS (sms_text.py);
+- runs Rasa's turn on the turn thread (turns.py), so Twilio's answer never waits for TensorFlow.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
@@ -43,6 +45,7 @@ from bot.ordering import PerSenderQueue
 from bot.public_info import PublicInfoSource
 from bot.settings import Settings, TwilioSettings
 from bot.state import ChannelState, open_state
+from bot.turns import TURNS, freeze_startup_objects, on_server_loop
 
 log = logging.getLogger(__name__)
 
@@ -178,10 +181,15 @@ class SMSSender:
 
 
 class TwilioSMSOutput(OutputChannel):
-    """Rasa's view of a conversation's SMS replies; `silent` after STOP: nothing more is sent."""
+    """Rasa's view of a conversation's SMS replies; `silent` after STOP: nothing more is sent.
 
-    def __init__(self, sender: SMSSender, silent: bool = False) -> None:
+    Used from the turn thread (bot/turns.py): each send is handed to the server's loop, where the
+    Twilio client and the channel state live.
+    """
+
+    def __init__(self, sender: SMSSender, server_loop: asyncio.AbstractEventLoop, silent: bool = False) -> None:
         self.sender = sender
+        self.server_loop = server_loop
         self.silent = silent
         self.sent = 0
 
@@ -191,7 +199,7 @@ class TwilioSMSOutput(OutputChannel):
 
     async def _send(self, recipient_id: str, text: str = "", media_url: str | None = None) -> None:
         if not self.silent:
-            self.sent += await self.sender.send(recipient_id, text, media_url)
+            self.sent += await on_server_loop(self.server_loop, self.sender.send(recipient_id, text, media_url))
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._send(recipient_id, text)
@@ -234,6 +242,7 @@ class TwilioSMSInput(InputChannel):
         self.flood = FloodControl(self.state, settings.flood, "sms")
         # Started with the server: the SDK's HTTP session belongs to its event loop.
         self._sender: SMSSender | None = None
+        self._server_loop: asyncio.AbstractEventLoop | None = None
 
     @property
     def sender(self) -> SMSSender:
@@ -241,7 +250,17 @@ class TwilioSMSInput(InputChannel):
             raise RuntimeError("the SMS channel has no Twilio account configured")
         return self._sender
 
+    @property
+    def server_loop(self) -> asyncio.AbstractEventLoop:
+        if self._server_loop is None:
+            raise RuntimeError("the SMS channel is not started")
+        return self._server_loop
+
+    def output(self, silent: bool = False) -> TwilioSMSOutput:
+        return TwilioSMSOutput(self.sender, self.server_loop, silent=silent)
+
     async def start(self) -> None:
+        self._server_loop = asyncio.get_running_loop()
         await self.public_info.start()
         if self.twilio is None:
             log.warning(
@@ -255,13 +274,14 @@ class TwilioSMSInput(InputChannel):
 
     async def stop(self) -> None:
         await self.queues.drain(timeout=20)
+        TURNS.stop()
         await self.public_info.stop()
         if self._sender is not None:
             await self._sender.close()
         await self.state.close()
 
     def get_output_channel(self) -> OutputChannel:
-        return TwilioSMSOutput(self.sender)
+        return self.output()
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("tipline_twilio_sms", __name__)
@@ -269,6 +289,10 @@ class TwilioSMSInput(InputChannel):
         @webhook.listener("before_server_start")
         async def start(_app: Any, _loop: Any) -> None:
             await self.start()
+
+        @webhook.listener("after_server_start")
+        async def settle(_app: Any, _loop: Any) -> None:
+            freeze_startup_objects()  # the model is loaded by now (Rasa loads it before the server starts)
 
         @webhook.listener("after_server_stop")
         async def stop(_app: Any, _loop: Any) -> None:
@@ -358,15 +382,17 @@ class TwilioSMSInput(InputChannel):
                 if notice:
                     await self.sender.send(conversation, notice)
 
-            output = TwilioSMSOutput(self.sender, silent=opted_out)
-            await on_new_message(
-                UserMessage(
-                    sms.text,
-                    output,
-                    conversation,
-                    input_channel=self.name(),
-                    message_id=sms.message_sid,
-                    metadata=sms.metadata(language),
+            output = self.output(silent=opted_out)
+            await TURNS.run(
+                on_new_message(
+                    UserMessage(
+                        sms.text,
+                        output,
+                        conversation,
+                        input_channel=self.name(),
+                        message_id=sms.message_sid,
+                        metadata=sms.metadata(language),
+                    )
                 )
             )
             if sms.media and output.sent == 0 and not opted_out:
@@ -388,13 +414,15 @@ class TwilioSMSInput(InputChannel):
         await self.state.delete(f"reply:{conversation}")
         log.info("conversation %s… opted out", conversation[:12])
         # The conversation's own `stop` intent decides what happens to a report in progress.
-        await on_new_message(
-            UserMessage(
-                "/stop",
-                TwilioSMSOutput(self.sender, silent=True),
-                conversation,
-                input_channel=self.name(),
-                message_id=sms.message_sid,
-                metadata={**sms.metadata("en"), "opt_out": True},
+        await TURNS.run(
+            on_new_message(
+                UserMessage(
+                    "/stop",
+                    self.output(silent=True),
+                    conversation,
+                    input_channel=self.name(),
+                    message_id=sms.message_sid,
+                    metadata={**sms.metadata("en"), "opt_out": True},
+                )
             )
         )

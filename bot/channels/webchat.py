@@ -6,11 +6,13 @@ which opens the page in a dialog). Compared with Rasa's own socket.io channel th
 - accepts only well-formed session ids and only from the socket that holds the session;
 - keeps from the browser's metadata only the page language, so nothing else reaches the tracker;
 - applies the same flood control as SMS (an emergency always goes through);
-- says at the start of a session when the line is not watched around the clock.
+- says at the start of a session when the line is not watched around the clock;
+- runs Rasa's turns on the turn thread (bot/turns.py), like the SMS channel.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import uuid
@@ -30,6 +32,7 @@ from bot.flood import FloodControl, Verdict
 from bot.public_info import PublicInfoSource
 from bot.settings import Settings
 from bot.state import open_state
+from bot.turns import TURNS, on_server_loop
 from bot.web_page import WEB, PageOptions, ReportPage
 
 log = logging.getLogger(__name__)
@@ -49,6 +52,21 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Content-Type-Options": "nosniff",
 }
+
+
+class WebChatOutput(SocketIOOutput):
+    """Emits on the server's loop, where socket.io lives, though the turn runs on the turn thread."""
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: str, server_loop: asyncio.AbstractEventLoop) -> None:
+        super().__init__(sio, bot_message_evt)
+        self.server_loop = server_loop
+
+    async def _send_message(self, socket_id: str, response: Any) -> None:
+        await on_server_loop(self.server_loop, self.sio.emit(self.bot_message_evt, response, room=socket_id))
+
+    async def send_custom_json(self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any) -> None:
+        json_message.setdefault("room", recipient_id)
+        await on_server_loop(self.server_loop, self.sio.emit(self.bot_message_evt, **json_message))
 
 
 class WebChatInput(SocketIOInput):
@@ -133,15 +151,19 @@ class WebChatInput(SocketIOInput):
             text = text[:MAX_MESSAGE]
             metadata = data.get(self.metadata_key)
             language = _language(metadata if isinstance(metadata, dict) else {})
-            output = SocketIOOutput(sio, self.bot_message_evt)
+            output = WebChatOutput(sio, self.bot_message_evt, asyncio.get_running_loop())
             info = self.public_info.current
             if await self.flood.judge(session_id, text) is not Verdict.ADMIT:
                 if await self.flood.first_notice(session_id):
                     await output.send_text_message(session_id, replies.with_emergency(replies.BUSY, info, language))
                 return
             try:
-                await on_new_message(
-                    UserMessage(text, output, session_id, input_channel=self.name(), metadata={"language": language})
+                await TURNS.run(
+                    on_new_message(
+                        UserMessage(
+                            text, output, session_id, input_channel=self.name(), metadata={"language": language}
+                        )
+                    )
                 )
             except Exception:
                 log.exception("a web chat message could not be handled")
