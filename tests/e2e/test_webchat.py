@@ -8,6 +8,7 @@ import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 
+import aiohttp
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -123,6 +124,22 @@ async def test_a_whole_report_by_web_chat_ends_with_a_reference(stack: Stack, br
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     await page.screenshot(path=str(ARTIFACTS / "webchat-conversation.png"), full_page=True)
     assert offsite.urls == []
+
+    # The conversation was kept under the page's session id, with only the page language as metadata.
+    session_id = await page.evaluate("sessionStorage.getItem('tipline-session')")
+    tracker_url = f"{stack.engine_url}/conversations/{session_id}/tracker"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(tracker_url, params={"token": stack.env["TIPLINE_ENGINE_TOKEN"]}) as response,
+    ):
+        tracker = await response.json()
+    user_events = [e for e in tracker["events"] if e["event"] == "user"]
+    rasas_own = {"model_id", "assistant_id"}
+    assert user_events
+    assert all(
+        {k: v for k, v in e["metadata"].items() if k not in rasas_own} == {"language": "en"} for e in user_events
+    )
+    assert {e["input_channel"] for e in user_events} == {"webchat"}
     await context.close()
 
 
