@@ -21,7 +21,7 @@ help:  ## list the targets
 .venvs/engine/.synced: requirements/engine.lock .venvs/uv/.synced
 	@echo "Installing the engine environment (Python 3.10, Rasa)..."; scripts/sync-env.sh engine
 
-var/secrets.sh: | .venvs/app/.synced
+var/secrets.sh: scripts/make-secrets.py | .venvs/app/.synced
 	@$(APP)/python scripts/make-secrets.py $@
 
 lock: .venvs/uv/.synced  ## re-resolve both lock files from requirements/*.in
@@ -44,8 +44,7 @@ web/node_modules/.installed: web/package-lock.json
 
 # Browser tests drive Debian's chromium; nothing is downloaded by Playwright.
 browser:
-	@[ -x /usr/bin/chromium ] || { echo "Installing Debian's chromium for the browser tests..."; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+	@scripts/ensure-chromium.sh
 
 # --- the two commands ------------------------------------------------------------------
 run: setup  ## start the engine, the action server and the routing service
@@ -74,6 +73,25 @@ test-rasa: .venvs/engine/.synced model
 	  --fail-on-prediction-errors --out var/results/core
 
 bench-channels: setup  ## SMS webhook benchmark: p99 at 50 concurrent senders, forged and duplicate counts
-	@$(APP)/python bench/sms_webhook.py
+	@$(APP)/python -m bench.sms_webhook
 
-.PHONY: bench-channels help lock setup db model web browser run test lint typecheck test-app test-engine test-rasa
+.PHONY: bench-channels web browser
+
+# --- dispatch console ------------------------------------------------------------------
+CONSOLE_ASSETS := routing/console/node_modules/.installed
+$(CONSOLE_ASSETS): routing/console/package-lock.json
+	@echo "Installing the console's assets (npm)..."; scripts/console-assets.sh
+setup: $(CONSOLE_ASSETS)
+test: test-console-browser
+test-app: $(CONSOLE_ASSETS)
+
+test-console-browser: $(ENVS) var/secrets.sh $(CONSOLE_ASSETS)  ## the console in headless Chromium (screenshots in var/screenshots/)
+	@scripts/ensure-chromium.sh
+	$(APP)/pytest -q tests/browser
+
+bench-console: $(ENVS) $(CONSOLE_ASSETS)  ## first queue page with 10,000 tips stored (target: 300 ms)
+	$(APP)/python -m bench.console_queue
+
+.PHONY: test-console-browser bench-console
+
+.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa

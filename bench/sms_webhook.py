@@ -27,16 +27,12 @@ import shutil
 import statistics
 import sys
 import time
-from pathlib import Path
 from typing import Any
 
 import aiohttp
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from tests.support.stack import Stack, free_port, running_fake_twilio, running_stack  # noqa: E402
-from tests.support.texter import ACCOUNT_SID, TIPLINE_NUMBER, sign, twilio_form  # noqa: E402
+from tests.support.stack import ROOT, Stack, free_port, running_fake_twilio, running_stack
+from tests.support.texter import ACCOUNT_SID, TIPLINE_NUMBER, sign, twilio_form
 
 RESULTS = ROOT / "bench" / "results"
 SAMPLE_TEXTS = [

@@ -1,13 +1,19 @@
-"""python -m routing serve|migrate|check: start-up problems are one line and a non-zero exit."""
+"""python -m routing serve|worker|migrate|check|sandbox|create-user: start-up problems are one line
+and a non-zero exit."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import errno
 import logging
 import sys
 from pathlib import Path
 
+from routing.accounts import ROLES, AccountError
+from routing.jurisdiction import Jurisdiction, JurisdictionError
+from routing.jurisdiction import load as load_jurisdiction
 from routing.settings import PROJECT_ROOT, Settings, SettingsError, database_url_from_env, masked, sync_url
 
 log = logging.getLogger("routing")
@@ -15,7 +21,17 @@ log = logging.getLogger("routing")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m routing", description="Tipline routing service")
-    parser.add_argument("command", choices=("serve", "migrate", "check"), nargs="?", default="serve")
+    parser.add_argument(
+        "command",
+        choices=("serve", "worker", "migrate", "check", "sandbox", "create-user"),
+        nargs="?",
+        default="serve",
+    )
+    account = parser.add_argument_group("create-user (a console account; the first one is an admin)")
+    account.add_argument("--username")
+    account.add_argument("--name", default="", help="the name shown in the console")
+    account.add_argument("--role", default="admin", choices=ROLES)
+    account.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines drown the one that matters
@@ -24,11 +40,18 @@ def main(argv: list[str] | None = None) -> int:
             migrate(database_url_from_env())
             return 0
         settings = Settings.from_env()
-        check(settings)
+        if args.command == "sandbox":
+            sandbox(settings)
+            return 0
+        jurisdiction = check(settings)
         if args.command == "serve":
-            serve(settings)
+            serve(settings, jurisdiction)
+        elif args.command == "worker":
+            asyncio.run(work(settings, jurisdiction))
+        elif args.command == "create-user":
+            create_user(settings, jurisdiction, args)
         return 0
-    except SettingsError as e:
+    except (SettingsError, JurisdictionError, AccountError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
@@ -51,8 +74,10 @@ def migrate(database_url: str) -> None:
         ) from None
 
 
-def check(settings: Settings) -> None:
-    """The database answers and is migrated to the latest revision."""
+def check(settings: Settings) -> Jurisdiction:
+    """The jurisdiction file is valid and deliverable, the database answers and is migrated."""
+    jurisdiction = load_jurisdiction(settings.jurisdiction_path, settings.delivery_secrets)
+    check_delivery_settings(settings, jurisdiction)
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
     from sqlalchemy import create_engine
@@ -74,21 +99,82 @@ def check(settings: Settings) -> None:
             f"the database at {masked(settings.database_url)} is at revision {current} but the code needs {head}; "
             "run 'make db' (python -m routing migrate)"
         )
+    return jurisdiction
 
 
-def serve(settings: Settings) -> None:
+def check_delivery_settings(settings: Settings, jurisdiction: Jurisdiction) -> None:
+    """A target the jurisdiction uses but nothing can send to would silently lose tips."""
+    where = settings.jurisdiction_path
+    if jurisdiction.uses("email") and not settings.smtp_url:
+        raise SettingsError(f"{where} sends e-mail but TIPLINE_SMTP_URL is not set (e.g. smtp://mail.example:587)")
+    if jurisdiction.uses("sms") and not (settings.twilio_account_sid and settings.twilio_auth_token):
+        raise SettingsError(
+            f"{where} sends SMS but TIPLINE_TWILIO_ACCOUNT_SID and TIPLINE_TWILIO_AUTH_TOKEN are not both set"
+        )
+
+
+def serve(settings: Settings, jurisdiction: Jurisdiction) -> None:
+    import socket
+
     from aiohttp import web
 
     from routing.app import create_app
 
+    # Claim the port before the app starts its workers, so a port in use stops everything at once.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+        sock.bind((settings.host, settings.port))
     except OSError as e:
+        sock.close()
         if e.errno == errno.EADDRINUSE:
             raise SettingsError(
                 f"port {settings.port} is already in use; stop what uses it or set TIPLINE_ROUTING_PORT"
             ) from None
         raise
+    web.run_app(create_app(settings, jurisdiction), sock=sock, print=None)
+
+
+async def work(settings: Settings, jurisdiction: Jurisdiction) -> None:
+    """Outbox workers without the HTTP service: more delivery capacity beside `serve`."""
+    import aiohttp
+
+    from routing.app import build_context, build_senders
+    from routing.worker import Links, Worker
+
+    ctx, engine = build_context(settings, jurisdiction)
+    links = Links(settings.public_url, settings.signing_secret)
+    async with aiohttp.ClientSession() as session:
+        senders = build_senders(settings, jurisdiction, session)
+        workers = [Worker(ctx, senders, settings.outbox, links) for _ in range(max(1, settings.outbox.workers))]
+        try:
+            await asyncio.gather(*(w.run() for w in workers))
+        finally:
+            await engine.dispose()
+
+
+def sandbox(settings: Settings) -> None:
+    """The development receiver at TIPLINE_DELIVERY_SANDBOX, with SMTP at TIPLINE_SMTP_URL's port."""
+    from urllib.parse import urlsplit
+
+    from routing.sandbox import run
+
+    if not settings.delivery_sandbox or not settings.smtp_url:
+        raise SettingsError("the development receiver needs TIPLINE_DELIVERY_SANDBOX and TIPLINE_SMTP_URL")
+    http_port = urlsplit(settings.delivery_sandbox).port or 80
+    smtp_port = urlsplit(settings.smtp_url).port or 25
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(http_port, smtp_port, settings.delivery_secrets))
+
+
+def create_user(settings: Settings, jurisdiction: Jurisdiction, args: argparse.Namespace) -> None:
+    from routing.console import commands
+
+    if not args.username:
+        raise AccountError("create-user needs --username")
+    password = commands.read_password(args.password_stdin)
+    staff = commands.create_user(settings, jurisdiction, args.username, args.name, args.role, password)
+    print(f"created {staff.role} {staff.username!r}; sign in at {settings.public_url}/console/")
 
 
 def _first_line(e: BaseException) -> str:

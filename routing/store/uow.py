@@ -3,22 +3,30 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from routing.store.tables import tips
+from routing.store.casework import CaseRepository
+from routing.store.repository import Repository
+from routing.store.staff import StaffRepository
 
 
 class UnitOfWork:
+    """`async with new_uow() as uow:` commits on success and rolls back on any exception."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._conn: AsyncConnection | None = None
+        self._repo: Repository | None = None
+        self._cases: CaseRepository | None = None
+        self._staff: StaffRepository | None = None
 
     async def __aenter__(self) -> UnitOfWork:
         self._conn = await self._engine.connect()
         await self._conn.begin()
+        self._repo = Repository(self._conn)
+        self._cases = CaseRepository(self._conn)
+        self._staff = StaffRepository(self._conn)
         return self
 
     async def __aexit__(
@@ -33,17 +41,24 @@ class UnitOfWork:
         finally:
             await self._conn.close()
             self._conn = None
+            self._repo = self._cases = self._staff = None
 
     @property
-    def conn(self) -> AsyncConnection:
-        if self._conn is None:
+    def repo(self) -> Repository:
+        if self._repo is None:
             raise RuntimeError("the unit of work is not open")
-        return self._conn
+        return self._repo
 
-    async def tip_by_conversation(self, conversation_id: str) -> dict[str, Any] | None:
-        row = (await self.conn.execute(sa.select(tips).where(tips.c.conversation_id == conversation_id))).first()
-        return dict(row._mapping) if row else None
+    @property
+    def cases(self) -> CaseRepository:
+        """The dispatch console's queries."""
+        if self._cases is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._cases
 
-    async def add_tip(self, values: dict[str, Any]) -> int:
-        result = await self.conn.execute(sa.insert(tips).values(**values).returning(tips.c.id))
-        return int(result.scalar_one())
+    @property
+    def staff(self) -> StaffRepository:
+        """Staff accounts and console sessions."""
+        if self._staff is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._staff
