@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import os
 import sys
 import threading
 from collections.abc import Awaitable, Coroutine
@@ -23,6 +24,7 @@ from concurrent.futures import Future
 from typing import Any, TypeVar
 
 T = TypeVar("T")
+TURN_NICENESS = 10  # Linux: the thread's own nice value; the rest of the process keeps its priority
 
 
 class TurnThread:
@@ -38,7 +40,7 @@ class TurnThread:
                 # 5 ms wait, several times over, for each webhook answer. 1 ms keeps them short.
                 sys.setswitchinterval(0.001)
                 loop = asyncio.new_event_loop()
-                self._thread = threading.Thread(target=loop.run_forever, name="rasa-turns", daemon=True)
+                self._thread = threading.Thread(target=_run_nicely, args=(loop,), name="rasa-turns", daemon=True)
                 self._thread.start()
                 self._loop = loop
             return self._loop
@@ -55,6 +57,13 @@ class TurnThread:
                 self._thread.join(timeout=10)
                 self._loop = None
                 self._thread = None
+
+
+def _run_nicely(loop: asyncio.AbstractEventLoop) -> None:
+    """The turn thread's loop, at a lower CPU priority than the server's thread: on a busy machine the
+    kernel then lets a request be answered before the next stretch of inference."""
+    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), TURN_NICENESS)
+    loop.run_forever()
 
 
 async def _awaited(awaitable: Awaitable[T]) -> T:
