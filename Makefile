@@ -34,13 +34,23 @@ lock: .venvs/uv/.synced  ## re-resolve both lock files from requirements/*.in
 	.venvs/uv/bin/uv pip compile -q --generate-hashes --python-version 3.11 requirements/app.in -o requirements/app.lock
 	.venvs/uv/bin/uv pip compile -q --generate-hashes --python-version 3.10 requirements/engine.in -o requirements/engine.lock
 
-setup: $(ENVS) var/secrets.sh db model  ## everything `make run` needs, without starting it
+setup: $(ENVS) var/secrets.sh db model web  ## everything `make run` needs, without starting it
 
 db: $(ENVS) var/secrets.sh  ## apply database migrations (DATABASE_URL, default SQLite under var/)
 	@$(WITH_ENV) $(APP)/python -m routing migrate
 
 model: .venvs/engine/.synced  ## train the Rasa model when data, domain or config changed
 	@scripts/train.sh
+
+# The public page's self-hosted assets (socket.io client; axe-core for its accessibility test).
+web: web/node_modules/.installed
+web/node_modules/.installed: web/package-lock.json
+	@cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+# Browser tests drive Debian's chromium; nothing is downloaded by Playwright.
+browser:
+	@scripts/ensure-chromium.sh
 
 # --- the two commands ------------------------------------------------------------------
 run: setup  ## start the engine, the action server and the routing service
@@ -53,10 +63,11 @@ lint: .venvs/app/.synced
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
 
-typecheck: .venvs/app/.synced
+typecheck: .venvs/app/.synced .venvs/engine/.synced
 	$(APP)/mypy
+	$(APP)/mypy --config-file bot/mypy.ini --python-executable $(ENGINE)/python
 
-test-app: $(ENVS) var/secrets.sh model
+test-app: $(ENVS) var/secrets.sh model web browser
 	$(APP)/pytest -q tests/unit tests/actions tests/integration tests/e2e
 
 bench-routing: $(ENVS)  ## emergency tip to the 911 CAD webhook: latency percentiles (PostgreSQL)
@@ -69,6 +80,11 @@ test-rasa: .venvs/engine/.synced model
 	scripts/rasa.sh data validate --fail-on-warnings
 	scripts/rasa.sh test core --stories tests/stories --model models/tipline.tar.gz \
 	  --fail-on-prediction-errors --out var/results/core
+
+bench-channels: setup  ## SMS webhook benchmark: p99 at 50 concurrent senders, forged and duplicate counts
+	@$(APP)/python -m bench.sms_webhook
+
+.PHONY: bench-channels web browser
 
 # --- dispatch console ------------------------------------------------------------------
 CONSOLE_ASSETS := routing/console/node_modules/.installed

@@ -52,6 +52,7 @@ def main() -> int:
         "\nTipline is ready.\n"
         f"  Talk to the bot:  curl -s {engine}/webhooks/rest/webhook "
         """-H 'Content-Type: application/json' -d '{"sender": "me", "message": "hi"}'\n"""
+        f"  Web chat page:    {engine}/report/\n"
         f"  Routing service:  {services['routing'].removesuffix('/healthz')}/healthz\n"
         f"{_receiver_line()}"
         "  Stop everything:  Ctrl-C\n",
