@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from routing import api
 from routing.bell import Bell
+from routing.console.app import create_console
 from routing.crypto import Vault
 from routing.destinations.base import Senders
 from routing.destinations.email import EmailSender
@@ -48,6 +49,7 @@ def create_app(settings: Settings, jurisdiction: Jurisdiction) -> web.Applicatio
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_workers)
     app.add_routes(api.routes())
+    app.add_subapp("/console/", create_console(settings, jurisdiction.timezone))
     return app
 
 
@@ -85,11 +87,18 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
         )
     async with aiohttp.ClientSession() as session:
         senders = build_senders(settings, app[JURISDICTION], session)
-        tasks = [asyncio.create_task(build_worker(app, senders).run()) for _ in range(settings.outbox.workers)]
+        workers = [build_worker(app, senders) for _ in range(settings.outbox.workers)]
+        tasks = [asyncio.create_task(w.run()) for w in workers]
         yield
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # Let each worker finish its round (a cancelled send would only be sent again later),
+        # within the lease; cancel what is still running after that.
+        for worker in workers:
+            worker.stop()
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=settings.outbox.lease_seconds)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         assert isinstance(senders.sms, SmsSender)
         await senders.sms.close()
 

@@ -23,6 +23,7 @@ from routing.store.tables import (
 )
 
 Row = dict[str, Any]
+RELATED_LIMIT = 20
 
 
 class Repository:
@@ -69,8 +70,14 @@ class Repository:
         if rows:
             await self.conn.execute(sa.insert(tip_match_keys), rows)
 
-    async def tips_sharing_keys(self, tip_id: int, keys: Sequence[tuple[str, str]]) -> list[tuple[int, str]]:
-        """(other tip id, kind) for earlier tips that share any of the keys."""
+    async def tips_sharing_keys(
+        self, tip_id: int, keys: Sequence[tuple[str, str]], limit: int = RELATED_LIMIT
+    ) -> list[tuple[int, str]]:
+        """(other tip id, kind) for the latest earlier tips that share any of the keys.
+
+        Capped: a place named in hundreds of tips (a big school) must not make every new tip
+        carry hundreds of links; the latest ones lead to the rest.
+        """
         if not keys:
             return []
         query = (
@@ -80,6 +87,8 @@ class Repository:
                 tip_match_keys.c.tip_id != tip_id,
             )
             .distinct()
+            .order_by(tip_match_keys.c.tip_id.desc())
+            .limit(limit)
         )
         return [(int(r.tip_id), str(r.kind)) for r in (await self.conn.execute(query)).all()]
 
@@ -96,6 +105,7 @@ class Repository:
             .select_from(tip_links.join(tips, tips.c.id == other))
             .where(sa.or_(tip_links.c.tip_id == tip_id, tip_links.c.related_tip_id == tip_id))
             .order_by(tips.c.created_at.desc())
+            .limit(RELATED_LIMIT * 4)
         )
         grouped: dict[str, Row] = {}
         for row in await self._all(query):
