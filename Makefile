@@ -89,7 +89,10 @@ test-nlu: $(ENVS) model  ## score intents on the held-out NLU set and gate on F1
 transcripts: $(ENVS) model  ## record docs/transcripts.md from the real model and services
 	$(APP)/python scripts/record_transcripts.py
 
-.PHONY: test-nlu transcripts
+bench-conversation: $(ENVS) model  ## routine reports over REST: messages per second and reply latency
+	$(APP)/python bench/conversation_throughput.py
+
+.PHONY: test-nlu transcripts bench-conversation
 
 bench-channels: setup  ## SMS webhook benchmark: p99 at 50 concurrent senders, forged and duplicate counts
 	@$(APP)/python -m bench.sms_webhook

@@ -21,9 +21,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.answers import question_in  # noqa: E402
+from tests.e2e.answers import question_in, rest_stack  # noqa: E402
 from tests.support.client import Resident  # noqa: E402
-from tests.support.stack import running_stack  # noqa: E402
 
 OPENING = "my neighbor hasnt left his house in a week and isnt answering"
 ANSWERS = {"who": "my neighbor", "where": "214 oak street", "how_known": "i live next door", "anonymous": "no"}
@@ -65,7 +64,7 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as workdir, running_stack(Path(workdir)) as stack:
+    with tempfile.TemporaryDirectory() as workdir, rest_stack(Path(workdir)) as stack:
         asyncio.run(run(stack.engine_url, args.concurrency, args.rounds))
     return 0
 

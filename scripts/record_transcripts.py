@@ -15,9 +15,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.e2e.answers import report  # noqa: E402
+from tests.e2e.answers import report, rest_stack  # noqa: E402
 from tests.support.client import Resident  # noqa: E402
-from tests.support.stack import running_stack  # noqa: E402
 
 CONVERSATIONS = [
     (
@@ -78,7 +77,7 @@ async def record(engine_url: str) -> str:
 
 
 def main() -> int:
-    with tempfile.TemporaryDirectory() as workdir, running_stack(Path(workdir)) as stack:
+    with tempfile.TemporaryDirectory() as workdir, rest_stack(Path(workdir)) as stack:
         text = asyncio.run(record(stack.engine_url))
     (ROOT / "docs" / "transcripts.md").write_text(text)
     print("wrote docs/transcripts.md")

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+import secrets
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 
 from tests.support.client import Resident
+from tests.support.stack import Stack, free_port, running_stack
 
 REFERENCE = re.compile(r"\bTL-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 # Words of each question of the report form (domain.yml, both languages) -> its answer's key.
@@ -63,3 +67,22 @@ async def report(
         answer = answers.get(asked, "skip")
         turns.append((answer, await resident.says(answer)))
     return turns, None
+
+
+@contextmanager
+def rest_stack(workdir: Path) -> Iterator[Stack]:
+    """The three services for conversations over REST only (scripts, benchmarks).
+
+    The engine also loads the SMS channel, which needs Twilio settings to start: placeholders here,
+    since nothing is sent by SMS.
+    """
+    engine_port = free_port()
+    sms_placeholders = {
+        "TIPLINE_ENGINE_PORT": str(engine_port),
+        "TIPLINE_PUBLIC_URL": f"http://127.0.0.1:{engine_port}",
+        "TIPLINE_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+        "TIPLINE_TWILIO_AUTH_TOKEN": secrets.token_hex(16),
+        "TIPLINE_TWILIO_NUMBER": "+15550199",
+    }
+    with running_stack(workdir, sms_placeholders) as stack:
+        yield stack
