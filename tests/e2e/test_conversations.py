@@ -97,3 +97,14 @@ async def test_a_spanish_report_is_answered_in_spanish(stack: Stack) -> None:
     )
     assert turns[0][1][-1].startswith("¿"), turns[0]
     assert reference is not None and "Código" in turns[-1][1][0]
+
+
+async def test_after_the_receipt_more_details_join_the_tip_and_its_status_can_be_read(stack: Stack) -> None:
+    resident = Resident(stack.engine_url)
+    answers = {"who": "my neighbor", "where": "12 oak street", "how_known": "i live next door", "anonymous": "no"}
+    _, reference = await report(resident, "my neighbor hasnt left his house in a week", answers)
+    assert reference is not None
+    added = await resident.says("oh and his car has been gone since monday")
+    assert added == [f"Thanks, I added that to your report {reference}."]
+    status = await resident.says("i want to check on my report")
+    assert status[0].startswith(f"Report {reference}: received")
