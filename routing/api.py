@@ -17,6 +17,7 @@ from routing.jurisdiction import public_view
 from routing.keys import CONTEXT, ENGINE, OUTBOX_BELL, SETTINGS, THROTTLE
 from routing.policy import route
 from routing.signing import ack_token_valid
+from routing.storable import storable
 
 log = logging.getLogger(__name__)
 
@@ -206,9 +207,11 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
         body = await request.json()
     except ValueError:
         raise InvalidField("body", "is not valid JSON") from None
+    except RecursionError:
+        raise InvalidField("body", "is nested too deeply") from None
     if not isinstance(body, dict):
         raise InvalidField("body", "must be a JSON object")
-    return body
+    return storable(body)
 
 
 def _str(
