@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
@@ -27,6 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import metrics
 from bot.channels import replies
 from bot.flood import FloodControl, Verdict
 from bot.public_info import PublicInfoSource
@@ -154,9 +156,12 @@ class WebChatInput(SocketIOInput):
             output = WebChatOutput(sio, self.bot_message_evt, asyncio.get_running_loop())
             info = self.public_info.current
             if await self.flood.judge(session_id, text) is not Verdict.ADMIT:
+                metrics.REFUSED.labels("webchat", "flood").inc()
                 if await self.flood.first_notice(session_id):
                     await output.send_text_message(session_id, replies.with_emergency(replies.BUSY, info, language))
                 return
+            metrics.MESSAGES.labels("webchat").inc()
+            started = time.perf_counter()
             try:
                 await TURNS.run(
                     on_new_message(
@@ -165,6 +170,7 @@ class WebChatInput(SocketIOInput):
                         )
                     )
                 )
+                metrics.TURN_SECONDS.labels("webchat").observe(time.perf_counter() - started)
             except Exception:
                 log.exception("a web chat message could not be handled")
                 await output.send_text_message(session_id, replies.with_emergency(replies.TROUBLE, info, language))
