@@ -6,6 +6,7 @@ rasa-sdk's own `run` builds the app in each Sanic worker from a factory; this fa
 
 from __future__ import annotations
 
+import json
 import time
 
 from sanic import Sanic, response
@@ -40,6 +41,14 @@ def create_app(settings: Settings) -> Sanic:
         # engine sends plain JSON unless COMPRESS_ACTION_SERVER_REQUEST is set, which we never do.
         if request.headers.get("content-encoding", "identity").lower() != "identity":
             return response.json({"error": "compressed requests are not accepted"}, status=415)
+        if request.method == "POST" and request.path == "/webhook":
+            await request.receive_body()  # middleware runs before Sanic reads it; the size limit applies here
+            try:
+                call = json.loads(request.body)
+            except (ValueError, RecursionError):
+                return response.json({"error": "the body is not JSON"}, status=400)
+            if not isinstance(call, dict):  # rasa-sdk would fail on it with a 500
+                return response.json({"error": "the body must be a JSON object"}, status=400)
         return None
 
     @app.on_request

@@ -109,6 +109,13 @@ class WebChatInput(SocketIOInput):
             await self.public_info.stop()
             await self.state.close()
 
+        @page.middleware("request")
+        async def no_nul_in_paths(request: Request) -> HTTPResponse | None:
+            # Sanic's static files fail with a 500 on an encoded NUL; it is never part of a real path.
+            if "%00" in request.raw_url.decode("latin-1") or "\x00" in request.path:
+                return response.text("bad path", status=400)
+            return None
+
         @page.middleware("response")
         async def security_headers(request: Request, reply: HTTPResponse) -> None:
             reply.headers.update(SECURITY_HEADERS)
