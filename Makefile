@@ -117,3 +117,18 @@ bench-console: $(ENVS) $(CONSOLE_ASSETS)  ## first queue page with 10,000 tips s
 .PHONY: test-console-browser bench-console
 
 .PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa bench-routing
+
+# --- hardening: security tests and fuzzing, dependency audit ----------------------------------
+test: test-security
+
+test-security: $(ENVS) var/secrets.sh model web  ## security tests and fuzzing against the real services (tests/security)
+	$(APP)/pytest -q -p no:cacheprovider tests/security
+
+audit: .venvs/app/.synced  ## pip-audit: fails on a known vulnerability in the app environment; the engine's are listed
+	@$(APP)/python scripts/audit.py requirements/app.lock
+	@$(APP)/python scripts/audit.py requirements/engine.lock --report-only
+
+purge: $(ENVS) var/secrets.sh  ## one retention purge now (serve runs it every TIPLINE_RETENTION_INTERVAL_SECONDS)
+	@$(WITH_ENV) $(APP)/python -m routing purge
+
+.PHONY: test-security audit purge

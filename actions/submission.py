@@ -77,9 +77,9 @@ async def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
             except RoutingError:
                 log.exception("adding to a submitted tip failed")
                 dispatcher.utter_message(response="utter_submit_failed")
-                return []
+                return [SlotSet("tip_submitted", False)]
             dispatcher.utter_message(response="utter_tip_updated", reference=reference)
-        return []
+        return [SlotSet("tip_submitted", True)]
     payload = _submission(tracker, assess(conversation_from_tracker(tracker)))
     try:
         receipt = await client.submit_tip(payload)
@@ -90,13 +90,14 @@ async def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
         except RoutingError:
             log.exception("tip submission failed")
             dispatcher.utter_message(response="utter_submit_failed")
-            return []
+            return [SlotSet("tip_submitted", False)]
     dispatcher.utter_message(response="utter_tip_receipt", reference=receipt["reference"], pin=receipt["pin"])
     info = await public_info().get()
     if info is not None and not info.always_staffed:
         for part in split_for_sms(info.coverage_message.get(payload["language"])):
             dispatcher.utter_message(text=part)
     return [
+        SlotSet("tip_submitted", True),
         SlotSet("tip_reference", receipt["reference"]),
         SlotSet("tip_pin", receipt["pin"]),
     ]

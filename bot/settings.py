@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 TWILIO_API_URL = "https://api.twilio.com"
 ACCOUNT_SID = re.compile(r"^AC[0-9a-fA-F]{32}$")
 MESSAGING_SERVICE_SID = re.compile(r"^MG[0-9a-fA-F]{32}$")
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(Exception):
@@ -65,6 +66,17 @@ class Settings:
     # After this much silence the next message starts a new conversation (domain.yml's session length).
     conversation_window: float = 3600.0
     quick_exit_url: str = "https://www.google.com/"
+    log_format: str = "text"
+    metrics_token: str | None = None  # /metrics is off without it
+    engine_token: str | None = None  # the engine's HTTP API token: kept only to keep it out of logs
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must never appear in a log line."""
+        values = (self.sender_hash_key, *self.encryption_keys, self.metrics_token, self.engine_token)
+        if self.twilio is not None:
+            values += (self.twilio.auth_token,)
+        return tuple(v for v in values if v)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -84,6 +96,9 @@ class Settings:
             ),
             reply_window=float(_positive_int(env, "TIPLINE_SMS_REPLY_WINDOW_SECONDS", 3600)),
             quick_exit_url=_url(env, "TIPLINE_QUICK_EXIT_URL", "https://www.google.com/"),
+            log_format=_choice(env, "TIPLINE_LOG_FORMAT", LOG_FORMATS),
+            metrics_token=env.get("TIPLINE_METRICS_TOKEN", "").strip() or None,
+            engine_token=env.get("TIPLINE_ENGINE_TOKEN", "").strip() or None,
         )
 
 
@@ -124,6 +139,13 @@ def _url(env: Mapping[str, str], name: str, default: str) -> str:
     parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise SettingsError(f"{name} must be an http(s) URL, not {value!r}")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    value = env.get(name, "").strip() or choices[0]
+    if value not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
 
 

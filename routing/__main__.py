@@ -1,4 +1,4 @@
-"""python -m routing serve|worker|migrate|check|sandbox|create-user: start-up problems are one line
+"""python -m routing serve|worker|migrate|check|sandbox|create-user|purge: start-up problems are one line
 and a non-zero exit."""
 
 from __future__ import annotations
@@ -12,10 +12,22 @@ import sys
 import threading
 from pathlib import Path
 
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web import BaseRequest, StreamResponse
+
 from routing.accounts import ROLES, AccountError
 from routing.jurisdiction import Jurisdiction, JurisdictionError
 from routing.jurisdiction import load as load_jurisdiction
-from routing.settings import PROJECT_ROOT, Settings, SettingsError, database_url_from_env, masked, sync_url
+from routing.settings import (
+    PROJECT_ROOT,
+    Settings,
+    SettingsError,
+    database_url_from_env,
+    log_format_from_env,
+    masked,
+    sync_url,
+)
+from telemetry import logs
 
 log = logging.getLogger("routing")
 
@@ -24,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m routing", description="Tipline routing service")
     parser.add_argument(
         "command",
-        choices=("serve", "worker", "migrate", "check", "sandbox", "create-user"),
+        choices=("serve", "worker", "migrate", "check", "sandbox", "create-user", "purge"),
         nargs="?",
         default="serve",
     )
@@ -34,13 +46,14 @@ def main(argv: list[str] | None = None) -> int:
     account.add_argument("--role", default="admin", choices=ROLES)
     account.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines drown the one that matters
     try:
+        logs.configure(log_format_from_env())
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines drown the one that matters
         if args.command == "migrate":
             migrate(database_url_from_env())
             return 0
         settings = Settings.from_env()
+        logs.configure(settings.log_format, settings.secrets)
         if args.command == "sandbox":
             sandbox(settings)
             return 0
@@ -51,6 +64,8 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(work(settings, jurisdiction))
         elif args.command == "create-user":
             create_user(settings, jurisdiction, args)
+        elif args.command == "purge":
+            asyncio.run(purge(settings, jurisdiction))
         return 0
     except (SettingsError, JurisdictionError, AccountError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -133,7 +148,16 @@ def serve(settings: Settings, jurisdiction: Jurisdiction) -> None:
                 f"port {settings.port} is already in use; stop what uses it or set TIPLINE_ROUTING_PORT"
             ) from None
         raise
-    web.run_app(create_app(settings, jurisdiction), sock=sock, print=None)
+    web.run_app(create_app(settings, jurisdiction), sock=sock, print=None, access_log_class=AccessLog)
+
+
+class AccessLog(AbstractAccessLogger):
+    """One line per request without the query string: acknowledgement links carry their token there."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %s %s %.1f ms", request.remote, request.method, request.path, response.status, time * 1000
+        )
 
 
 async def work(settings: Settings, jurisdiction: Jurisdiction) -> None:
@@ -152,6 +176,21 @@ async def work(settings: Settings, jurisdiction: Jurisdiction) -> None:
             await asyncio.gather(*(w.run() for w in workers))
         finally:
             await engine.dispose()
+
+
+async def purge(settings: Settings, jurisdiction: Jurisdiction) -> None:
+    """One retention purge now (what `serve` runs every TIPLINE_RETENTION_INTERVAL_SECONDS)."""
+    from dataclasses import asdict
+
+    from routing.app import build_context
+    from routing.retention import purge as purge_now
+
+    ctx, engine = build_context(settings, jurisdiction)
+    try:
+        purged = await purge_now(ctx, settings.retention)
+    finally:
+        await engine.dispose()
+    print("purged: " + ", ".join(f"{k} {v}" for k, v in asdict(purged).items()))
 
 
 def sandbox(settings: Settings) -> None:

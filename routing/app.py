@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -22,6 +23,7 @@ from routing.destinations.sms import SmsSender
 from routing.destinations.webhook import WebhookSender
 from routing.jurisdiction import Jurisdiction
 from routing.keys import CONTEXT, ENGINE, JURISDICTION, OUTBOX_BELL, SETTINGS, THROTTLE
+from routing.retention import run_periodically
 from routing.service import Context
 from routing.settings import Settings
 from routing.store.engine import create_engine
@@ -48,6 +50,7 @@ def create_app(settings: Settings, jurisdiction: Jurisdiction) -> web.Applicatio
     app[JURISDICTION] = jurisdiction
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_workers)
+    app.cleanup_ctx.append(_retention)
     app.add_routes(api.routes())
     app.add_subapp("/console/", create_console(settings, jurisdiction.timezone))
     return app
@@ -101,6 +104,19 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
             await asyncio.gather(*tasks, return_exceptions=True)
         assert isinstance(senders.sms, SmsSender)
         await senders.sms.close()
+
+
+async def _retention(app: web.Application) -> AsyncIterator[None]:
+    """The periodic retention purge, unless TIPLINE_RETENTION_INTERVAL_SECONDS=0 leaves it to a command."""
+    settings = app[SETTINGS]
+    if not settings.retention.interval_seconds:
+        yield
+        return
+    task = asyncio.create_task(run_periodically(app[CONTEXT], settings.retention))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def build_context(settings: Settings, jurisdiction: Jurisdiction) -> tuple[Context, AsyncEngine]:

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from routing import metrics
 from routing.bell import Bell
 from routing.destinations.base import DeliveryError, Senders, Sent
 from routing.destinations.cad import cad_block
@@ -200,6 +201,10 @@ class Worker:
                 detail=sent.detail,
             )
         log.info("delivery %s (%s %s) delivered: %s", d["id"], d["destination"], d["target"], sent.detail)
+        metrics.DELIVERY_ATTEMPTS.labels(d["destination"], d["via"], "delivered").inc()
+        metrics.TIP_TO_DESTINATION.labels(d["destination"], d["urgency"]).observe(
+            (now - d["created_at"]).total_seconds()
+        )
 
     async def _failed(self, d: Row, started: Any, error: str, permanent: bool) -> None:
         now = self.ctx.clock()
@@ -216,6 +221,7 @@ class Worker:
                 )
             mine = await uow.repo.finish(d["id"], self.name, **values)
             await uow.repo.add_attempt(self._attempt(d, started, False, error))
+            metrics.DELIVERY_ATTEMPTS.labels(d["destination"], d["via"], "dead" if give_up else "retry").inc()
             if not mine or not give_up:
                 log.warning("delivery %s (%s) attempt %s failed: %s", d["id"], d["target"], d["attempts"], error)
                 return

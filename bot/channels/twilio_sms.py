@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -36,6 +37,7 @@ from twilio.http.async_http_client import AsyncTwilioHttpClient
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
 
+from bot import metrics
 from bot.channels import replies
 from bot.channels.sms_text import split_for_sms
 from bot.flood import FloodControl, Verdict
@@ -174,8 +176,10 @@ class SMSSender:
                 )
             except TwilioRestException as e:
                 log.error("Twilio refused a reply to %s…: %s %s", conversation_id[:12], e.status, e.code)
+                metrics.REPLIES.labels("sms", "refused").inc()
                 return sent
             log.info("reply %s queued for %s…", message.sid, conversation_id[:12])
+            metrics.REPLIES.labels("sms", "sent").inc()
             sent += 1
         return sent
 
@@ -309,6 +313,7 @@ class TwilioSMSInput(InputChannel):
                 return params
             message_sid = params.get("MessageSid") or params.get("SmsSid")
             if not message_sid or not params.get("From"):
+                metrics.REFUSED.labels("sms", "malformed").inc()
                 return response.text("MessageSid and From are required", status=400)
             if await self.state.claim(f"sid:{message_sid}", DUPLICATE_WINDOW):
                 inbound = InboundSMS.from_params(params, self.identity)
@@ -337,14 +342,17 @@ class TwilioSMSInput(InputChannel):
         if self.twilio is None:
             return response.text("SMS is not configured", status=403)
         if len(request.body) > MAX_BODY:
+            metrics.REFUSED.labels("sms", "too_large").inc()
             return response.text("request too large", status=413)
         try:
             params = form_params(request.body)
         except UnicodeDecodeError:
+            metrics.REFUSED.labels("sms", "malformed").inc()
             return response.text("the form is not UTF-8", status=400)
         url = self.twilio.webhook_url if kind == "webhook" else self.twilio.status_url
         if not signature_is_valid(self.twilio.auth_token, url, params, request.headers.get("X-Twilio-Signature", "")):
             log.warning("refused a %s request with a missing or wrong Twilio signature", kind)
+            metrics.REFUSED.labels("sms", "signature").inc()
             return response.text("invalid signature", status=403)
         return params
 
@@ -369,6 +377,7 @@ class TwilioSMSInput(InputChannel):
             verdict = await self.flood.judge(conversation, sms.text)
             if verdict is not Verdict.ADMIT:
                 log.warning("flood control (%s): message %s not taken", verdict.value, sms.message_sid)
+                metrics.REFUSED.labels("sms", "flood").inc()
                 if await self.flood.first_notice(conversation):
                     await self.sender.send(conversation, replies.with_emergency(replies.BUSY, info, language))
                 return
@@ -383,6 +392,8 @@ class TwilioSMSInput(InputChannel):
                     await self.sender.send(conversation, notice)
 
             output = self.output(silent=opted_out)
+            metrics.MESSAGES.labels("sms").inc()
+            started = time.perf_counter()
             await TURNS.run(
                 on_new_message(
                     UserMessage(
@@ -395,6 +406,7 @@ class TwilioSMSInput(InputChannel):
                     )
                 )
             )
+            metrics.TURN_SECONDS.labels("sms").observe(time.perf_counter() - started)
             if sms.media and output.sent == 0 and not opted_out:
                 await self.sender.send(conversation, replies.MEDIA_RECEIVED[info.language(language)])
         except Exception:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timezone
@@ -27,6 +28,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import metrics
 from bot.channels import replies
 from bot.flood import FloodControl, Verdict
 from bot.public_info import PublicInfoSource
@@ -107,6 +109,13 @@ class WebChatInput(SocketIOInput):
             await self.public_info.stop()
             await self.state.close()
 
+        @page.middleware("request")
+        async def no_nul_in_paths(request: Request) -> HTTPResponse | None:
+            # Sanic's static files fail with a 500 on an encoded NUL; it is never part of a real path.
+            if "%00" in request.raw_url.decode("latin-1") or "\x00" in request.path:
+                return response.text("bad path", status=400)
+            return None
+
         @page.middleware("response")
         async def security_headers(request: Request, reply: HTTPResponse) -> None:
             reply.headers.update(SECURITY_HEADERS)
@@ -154,9 +163,12 @@ class WebChatInput(SocketIOInput):
             output = WebChatOutput(sio, self.bot_message_evt, asyncio.get_running_loop())
             info = self.public_info.current
             if await self.flood.judge(session_id, text) is not Verdict.ADMIT:
+                metrics.REFUSED.labels("webchat", "flood").inc()
                 if await self.flood.first_notice(session_id):
                     await output.send_text_message(session_id, replies.with_emergency(replies.BUSY, info, language))
                 return
+            metrics.MESSAGES.labels("webchat").inc()
+            started = time.perf_counter()
             try:
                 await TURNS.run(
                     on_new_message(
@@ -165,6 +177,7 @@ class WebChatInput(SocketIOInput):
                         )
                     )
                 )
+                metrics.TURN_SECONDS.labels("webchat").observe(time.perf_counter() - started)
             except Exception:
                 log.exception("a web chat message could not be handled")
                 await output.send_text_message(session_id, replies.with_emergency(replies.TROUBLE, info, language))

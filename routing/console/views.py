@@ -30,6 +30,7 @@ from routing.domain import CATEGORIES, DESTINATIONS, DISPOSITIONS, TIP_STATUSES
 from routing.jurisdiction import JurisdictionError
 from routing.jurisdiction import load as load_jurisdiction
 from routing.keys import CONTEXT, OUTBOX_BELL, SETTINGS
+from routing.storable import storable
 
 log = logging.getLogger(__name__)
 
@@ -48,7 +49,7 @@ def _render(request: web.Request, template: str, context: dict[str, Any], status
 
 
 async def _form(request: web.Request) -> dict[str, str]:
-    return {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
+    return {k: storable(v) for k, v in (await request.post()).items() if isinstance(v, str)}
 
 
 def _back_to_tip(request: web.Request, done: str) -> web.HTTPSeeOther:
