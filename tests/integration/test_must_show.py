@@ -41,6 +41,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def postgres_url() -> Iterator[str]:
+    # Requested before aiohttp_client in each test, so the service (and its workers) stops before
+    # the schema is dropped.
     url = fresh_postgres_schema()
     yield url
     drop_postgres_schema(url)
@@ -77,7 +79,7 @@ async def service(aiohttp_client: AiohttpClient, settings: Settings) -> TestClie
 
 
 async def test_a_thousand_concurrent_tips_are_all_stored_and_every_delivery_received_once(
-    aiohttp_client: AiohttpClient, postgres_url: str, receivers: Receivers
+    postgres_url: str, receivers: Receivers, aiohttp_client: AiohttpClient
 ) -> None:
     outbox = OutboxSettings(workers=4, poll_seconds=0.2, lease_seconds=20, retry_base_seconds=0.2, retry_cap_seconds=2)
     settings = make_settings(postgres_url, delivery_sandbox=receivers.url, smtp_url=receivers.smtp_url, outbox=outbox)
@@ -111,7 +113,7 @@ async def test_a_thousand_concurrent_tips_are_all_stored_and_every_delivery_rece
 
 
 async def test_a_receiver_down_for_60_seconds_gets_everything_after_it_returns(
-    aiohttp_client: AiohttpClient, postgres_url: str, receivers: Receivers
+    postgres_url: str, receivers: Receivers, aiohttp_client: AiohttpClient
 ) -> None:
     outbox = OutboxSettings(workers=2, poll_seconds=0.5, retry_base_seconds=1, retry_cap_seconds=10)
     settings = make_settings(postgres_url, delivery_sandbox=receivers.url, smtp_url=receivers.smtp_url, outbox=outbox)

@@ -68,6 +68,8 @@ def drop_postgres_schema(url: str) -> None:
     schema = url.rsplit("%3D", 1)[1]
     engine = sa.create_engine(sync_url(POSTGRES_URL))
     with engine.begin() as conn:
+        # A connection left open by a test would block the drop for ever: fail loudly instead.
+        conn.execute(sa.text("SET LOCAL lock_timeout = '30s'"))
         conn.execute(sa.text(f"DROP SCHEMA {schema} CASCADE"))
     engine.dispose()
 
