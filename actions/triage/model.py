@@ -129,6 +129,13 @@ class Indicator(enum.StrEnum):
     SPAM = "spam"
     STATUS_CHECK = "status_check"
     APPEARANCE_ONLY = "appearance_only"
+    # topic words: a weak safety net under the specific indicators
+    VIOLENCE_MENTION = "violence_mention"
+    SUICIDE_MENTION = "suicide_mention"
+    GUN_PURCHASE_MENTION = "gun_purchase_mention"
+    SURVEILLANCE_MENTION = "surveillance_mention"
+    SUSPICIOUS_MENTION = "suspicious_mention"
+    WELLNESS_MENTION = "wellness_mention"
     # why violent words were not counted
     FIGURATIVE_LANGUAGE = "figurative_language"
     GAMING_CONTEXT = "gaming_context"

@@ -8,7 +8,7 @@ written in lower case without accents.
     _           any one word                          #         a number (digits)
     a b         a then b, spaces or punctuation between (not a sentence end)
     {name}      any phrase of the named list          (a|b c)   one of the alternatives
-    [a|b c]     optionally one of the alternatives    ...       up to 4 other words (...8: up to 8)
+    [a|b c]     optionally one of them (also (a|b)?)  ...       up to 4 other words (...8: up to 8)
     !{name}     not followed by the list (also !(a|b)), e.g. kill !{reflexive}
     re:...      a raw regular expression, for the rare case the language cannot say
 """
@@ -112,7 +112,11 @@ class _Parser:
             return _Item(self.resolve_list(name))
         if char == "(":
             self.pos += 1
-            return _Item(self.alternatives(end=")"))
+            group = self.alternatives(end=")")
+            if self.source.startswith("?", self.pos):  # (a|b)? is the same as [a|b]
+                self.pos += 1
+                return _Item(group, "optional")
+            return _Item(group)
         if char == "[":
             self.pos += 1
             return _Item(self.alternatives(end="]"), "optional")
