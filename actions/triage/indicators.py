@@ -29,6 +29,7 @@ class Finding:
     evidence: str  # the words that showed it (normalised), for the explanation
     source: str  # "message 2", "answer when", "nlu"
     via: Indicator | None = None  # the phrases that produced it, when they belong to another indicator
+    strong: bool = False  # from a phrase that suffices alone where several distinct ones are needed
 
 
 @dataclass
@@ -100,7 +101,8 @@ def _needs_indicators(p: Phrases) -> bool:
 def _match(p: Phrases, unit: _Unit, lexicon: Lexicon) -> Iterator[Finding]:
     norm = unit.text.norm
     excluded = [m.span() for m in p.exclude.finditer(norm)] if p.exclude else []
-    for regex, future_only in ((p.regex, False), (p.future_regex, True)):
+    kinds = ((p.regex, False, False), (p.future_regex, True, False), (p.strong_regex, False, True))
+    for regex, future_only, strong in kinds:
         if regex is None:
             continue
         for m in regex.finditer(norm):
@@ -123,7 +125,7 @@ def _match(p: Phrases, unit: _Unit, lexicon: Lexicon) -> Iterator[Finding]:
                 continue
             for indicator in _in_time(p, unit, sentence):
                 unit.found.setdefault(indicator, set()).add(sentence)
-                yield Finding(indicator, m.group(), unit.source)
+                yield Finding(indicator, m.group(), unit.source, strong=strong)
                 if indicator is p.indicator:
                     for extra in p.also:
                         unit.found.setdefault(extra, set()).add(sentence)
@@ -231,10 +233,11 @@ def _enough_distinct(findings: list[Finding], lexicon: Lexicon) -> list[Finding]
     if not minimum:
         return findings
     distinct: dict[Indicator, set[str]] = {}
+    strong = {f.indicator for f in findings if f.strong}
     for f in findings:
         if f.indicator in minimum and f.via is None:
             distinct.setdefault(f.indicator, set()).add(f.evidence)
-    short = {i for i, n in minimum.items() if len(distinct.get(i, ())) < n}
+    short = {i for i, n in minimum.items() if len(distinct.get(i, ())) < n and i not in strong}
     return [f for f in findings if f.indicator not in short and f.via not in short]
 
 

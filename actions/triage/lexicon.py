@@ -37,7 +37,7 @@ REQUIRED_CUES = (
 CUE_SCOPES = ("span", "sentence", "message")
 PAST_KINDS = ("recent", "remote", "resolved")
 INDICATOR_KEYS = frozenset(
-    {"patterns", "future_only", "exclude", "unless", "requires", "negatable", "past", "also", "min_distinct"}
+    {"patterns", "future_only", "strong", "exclude", "unless", "requires", "negatable", "past", "also", "min_distinct"}
 )
 
 
@@ -64,6 +64,7 @@ class Phrases:
     source: str  # file name, for messages
     regex: re.Pattern[str] | None
     future_regex: re.Pattern[str] | None
+    strong_regex: re.Pattern[str] | None  # enough on its own where min_distinct asks for several
     exclude: re.Pattern[str] | None
     unless: tuple[str, ...]
     requires: tuple[str, ...]
@@ -184,7 +185,8 @@ def _phrases(
         past[kind] = tuple(_indicator(n, f"{where}: past.{kind}") for n in names)
     regex = _compile(spec.get("patterns"), resolver, where)
     future_regex = _compile(spec.get("future_only"), resolver, where + " future_only")
-    if regex is None and future_regex is None:
+    strong_regex = _compile(spec.get("strong"), resolver, where + " strong")
+    if regex is None and future_regex is None and strong_regex is None:
         raise LexiconError(f"{where} has no patterns")
     min_distinct = spec.get("min_distinct", 1)
     if not isinstance(min_distinct, int) or min_distinct < 1:
@@ -194,6 +196,7 @@ def _phrases(
         source=source,
         regex=regex,
         future_regex=future_regex,
+        strong_regex=strong_regex,
         exclude=_compile(spec.get("exclude"), resolver, where + " exclude"),
         unless=unless,
         requires=tuple(str(r) for r in spec.get("requires") or ()),

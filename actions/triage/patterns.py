@@ -147,7 +147,7 @@ def _join(items: list[_Item]) -> str:
         if item.kind == "lookahead":
             out += item.regex
         elif item.kind == "gap":
-            out += SEP + item.regex
+            out += (SEP if need_separator else "") + item.regex
             need_separator = False
         elif item.kind == "optional":
             if not out:
