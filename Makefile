@@ -21,7 +21,7 @@ help:  ## list the targets
 .venvs/engine/.synced: requirements/engine.lock .venvs/uv/.synced
 	@echo "Installing the engine environment (Python 3.10, Rasa)..."; scripts/sync-env.sh engine
 
-var/secrets.sh: | .venvs/app/.synced
+var/secrets.sh: scripts/make-secrets.py | .venvs/app/.synced
 	@$(APP)/python scripts/make-secrets.py $@
 
 lock: .venvs/uv/.synced  ## re-resolve both lock files from requirements/*.in

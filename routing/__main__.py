@@ -8,6 +8,8 @@ import logging
 import sys
 from pathlib import Path
 
+from routing.jurisdiction import Jurisdiction, JurisdictionError
+from routing.jurisdiction import load as load_jurisdiction
 from routing.settings import PROJECT_ROOT, Settings, SettingsError, database_url_from_env, masked, sync_url
 
 log = logging.getLogger("routing")
@@ -18,22 +20,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", choices=("serve", "migrate", "check"), nargs="?", default="serve")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines drown the one that matters
     try:
         if args.command == "migrate":
             migrate(database_url_from_env())
             return 0
         settings = Settings.from_env()
-        check(settings)
+        jurisdiction = check(settings)
         if args.command == "serve":
-            serve(settings)
+            serve(settings, jurisdiction)
         return 0
-    except SettingsError as e:
+    except (SettingsError, JurisdictionError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
 
 def migrate(database_url: str) -> None:
-    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     from alembic import command
     from alembic.config import Config
     from sqlalchemy.exc import SQLAlchemyError
@@ -51,8 +53,10 @@ def migrate(database_url: str) -> None:
         ) from None
 
 
-def check(settings: Settings) -> None:
-    """The database answers and is migrated to the latest revision."""
+def check(settings: Settings) -> Jurisdiction:
+    """The jurisdiction file is valid and deliverable, the database answers and is migrated."""
+    jurisdiction = load_jurisdiction(settings.jurisdiction_path, settings.delivery_secrets)
+    check_delivery_settings(settings, jurisdiction)
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
     from sqlalchemy import create_engine
@@ -74,15 +78,27 @@ def check(settings: Settings) -> None:
             f"the database at {masked(settings.database_url)} is at revision {current} but the code needs {head}; "
             "run 'make db' (python -m routing migrate)"
         )
+    return jurisdiction
 
 
-def serve(settings: Settings) -> None:
+def check_delivery_settings(settings: Settings, jurisdiction: Jurisdiction) -> None:
+    """A target the jurisdiction uses but nothing can send to would silently lose tips."""
+    where = settings.jurisdiction_path
+    if jurisdiction.uses("email") and not settings.smtp_url:
+        raise SettingsError(f"{where} sends e-mail but TIPLINE_SMTP_URL is not set (e.g. smtp://mail.example:587)")
+    if jurisdiction.uses("sms") and not (settings.twilio_account_sid and settings.twilio_auth_token):
+        raise SettingsError(
+            f"{where} sends SMS but TIPLINE_TWILIO_ACCOUNT_SID and TIPLINE_TWILIO_AUTH_TOKEN are not both set"
+        )
+
+
+def serve(settings: Settings, jurisdiction: Jurisdiction) -> None:
     from aiohttp import web
 
     from routing.app import create_app
 
     try:
-        web.run_app(create_app(settings), host=settings.host, port=settings.port, print=None)
+        web.run_app(create_app(settings, jurisdiction), host=settings.host, port=settings.port, print=None)
     except OSError as e:
         if e.errno == errno.EADDRINUSE:
             raise SettingsError(

@@ -2,23 +2,29 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from aiohttp import web
 
-from routing import domain
-from routing.keys import ENGINE, NEW_UOW, SETTINGS, VAULT
+from routing import domain, service
+from routing.jurisdiction import public_view
+from routing.keys import CONTEXT, ENGINE, OUTBOX_BELL, SETTINGS, THROTTLE
 from routing.policy import route
-from routing.service import accept_tip
 
 log = logging.getLogger(__name__)
 
+T = TypeVar("T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class NotFound(Exception):
+    """The thing asked for does not exist, or the caller may not know that it does."""
 
 
 class InvalidField(Exception):
@@ -42,6 +48,8 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return await handler(request)
     except InvalidField as e:
         return error(400, "invalid", e.message, e.field)
+    except NotFound as e:
+        return error(404, "not_found", str(e))
     except web.HTTPException as e:
         if e.status >= 400 and request.path.startswith("/api/"):
             return error(e.status, "http", e.reason)
@@ -69,10 +77,11 @@ async def healthz(request: web.Request) -> web.Response:
 
 async def submit_tip(request: web.Request) -> web.Response:
     submission = parse_submission(await _json_object(request))
-    receipt = await accept_tip(request.app[NEW_UOW], request.app[VAULT], submission)
-    log.info(
-        "tip %s %s (%s)", receipt.reference, "stored" if receipt.created else "repeated", submission.triage.urgency
-    )
+    accepted = await service.accept_tip(request.app[CONTEXT], submission)
+    receipt = accepted.receipt
+    if accepted.delivery_ids:
+        request.app[OUTBOX_BELL].ring()  # emergencies leave now, not at the next poll
+    log.info("tip %s %s (%s)", receipt.reference, "stored" if receipt.created else "repeated", accepted.urgency)
     return web.json_response(
         {
             "reference": receipt.reference,
@@ -87,15 +96,66 @@ async def submit_tip(request: web.Request) -> web.Response:
 
 async def route_preview(request: web.Request) -> web.Response:
     triage = parse_triage(await _json_object(request), "")
-    routed = route(triage)
-    return web.json_response({"destinations": list(routed.destinations), "rules": list(routed.rules)})
+    routed = route(triage, request.app[CONTEXT].jurisdiction)
+    return web.json_response(
+        {"destinations": list(routed.destinations), "rules": list(routed.rules), "urgency": routed.urgency}
+    )
+
+
+async def tip_status(request: web.Request) -> web.Response:
+    body = await _json_object(request)
+    reference, pin = _str(body, "reference", "", max_len=32), _str(body, "pin", "", max_len=16)
+    status = await _with_throttle(request, reference, service.tip_status(request.app[CONTEXT], reference, pin))
+    return web.json_response(
+        {
+            "reference": status.reference,
+            "status": status.status,
+            "updated_at": status.updated_at.isoformat(),
+            "replies": [{"at": r.at.isoformat(), "text": r.text} for r in status.replies],
+        }
+    )
+
+
+async def add_information(request: web.Request) -> web.Response:
+    body = await _json_object(request)
+    reference, pin = _str(body, "reference", "", max_len=32), _str(body, "pin", "", max_len=16)
+    text = _str(body, "text", "")
+    conversation_id = _optional_str(body, "conversation_id", "", max_len=128)
+    ctx = request.app[CONTEXT]
+    status = await _with_throttle(
+        request, reference, service.add_information(ctx, reference, pin, text, conversation_id)
+    )
+    return web.json_response({"reference": status.reference, "status": status.status}, status=201)
+
+
+async def public_jurisdiction(request: web.Request) -> web.Response:
+    ctx = request.app[CONTEXT]
+    return web.json_response(public_view(ctx.jurisdiction, ctx.clock()))
+
+
+async def _with_throttle(request: web.Request, reference: str, lookup: Awaitable[T | None]) -> T:
+    """The same 404 for a wrong reference and a wrong PIN; failures slow the next tries."""
+    throttle = request.app[THROTTLE]
+    keys = (f"client:{request.remote}", f"reference:{reference.strip().upper()}")
+    delay = throttle.delay(*keys)
+    if delay:
+        await asyncio.sleep(delay)
+    found = await lookup
+    if found is None:
+        throttle.failed(*keys)
+        raise NotFound("no tip with this reference and PIN")
+    throttle.succeeded(keys[1])
+    return found
 
 
 def routes() -> list[web.RouteDef]:
     return [
         web.get("/healthz", healthz),
+        web.get("/public/jurisdiction", public_jurisdiction),
         web.post("/api/v1/tips", submit_tip),
         web.post("/api/v1/route", route_preview),
+        web.post("/api/v1/tips/status", tip_status),
+        web.post("/api/v1/tips/information", add_information),
     ]
 
 
@@ -123,6 +183,17 @@ def _str(
     if choices is not None and value not in choices:
         raise InvalidField(path + key, f"must be one of {', '.join(choices)}")
     return value
+
+
+def _optional_str(obj: dict[str, Any], key: str, path: str, max_len: int = 20000) -> str | None:
+    value = obj.get(key)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InvalidField(path + key, "must be a string or null")
+    if len(value) > max_len:
+        raise InvalidField(path + key, f"must be at most {max_len} characters")
+    return value or None
 
 
 def _str_list(obj: dict[str, Any], key: str, path: str, choices: tuple[str, ...] | None = None) -> tuple[str, ...]:
@@ -157,12 +228,18 @@ def parse_submission(body: dict[str, Any]) -> domain.Submission:
     transcript = body.get("transcript", [])
     if not isinstance(transcript, list) or not all(isinstance(t, dict) for t in transcript):
         raise InvalidField("transcript", "must be a list of objects")
-    contact = body.get("contact")
-    if contact is not None and not isinstance(contact, dict):
-        raise InvalidField("contact", "must be an object or null")
+    for key, value in answers.items():
+        if key == "happening_now":
+            if value is not None and not isinstance(value, bool):
+                raise InvalidField("answers.happening_now", "must be true, false or null")
+        elif value is not None and not isinstance(value, str):
+            raise InvalidField(f"answers.{key}", "must be a string or null")
     anonymous = body.get("anonymous", True)
     if not isinstance(anonymous, bool):
         raise InvalidField("anonymous", "must be true or false")
+    about_reporter = body.get("about_reporter")
+    if about_reporter is not None and not isinstance(about_reporter, bool):
+        raise InvalidField("about_reporter", "must be true, false or null")
     reported_raw = _str(body, "reported_at", "")
     try:
         reported_at = datetime.fromisoformat(reported_raw.replace("Z", "+00:00"))
@@ -180,6 +257,24 @@ def parse_submission(body: dict[str, Any]) -> domain.Submission:
         reported_at=reported_at,
         transcript=tuple(transcript),
         answers=answers,
-        contact=contact,
+        contact=parse_contact(body.get("contact")),
         media_urls=_str_list(body, "media_urls", ""),
+        about_reporter=about_reporter,
     )
+
+
+def parse_contact(value: Any) -> domain.Contact | None:
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise InvalidField("contact", "must be an object or null")
+    unknown = set(value) - {"phone", "email", "name", "preferred"}
+    if unknown:
+        raise InvalidField(f"contact.{sorted(unknown)[0]}", "is not a contact field (phone, email, name, preferred)")
+    contact = domain.Contact(
+        phone=_optional_str(value, "phone", "contact.", max_len=32),
+        email=_optional_str(value, "email", "contact.", max_len=254),
+        name=_optional_str(value, "name", "contact.", max_len=200),
+        preferred=_optional_str(value, "preferred", "contact.", max_len=32),
+    )
+    return contact if contact.as_dict() else None

@@ -2,33 +2,106 @@
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
+import hmac
+import logging
 from collections.abc import AsyncIterator
 
+import aiohttp
 from aiohttp import web
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from routing import api
+from routing.bell import Bell
 from routing.crypto import Vault
-from routing.keys import ENGINE, NEW_UOW, SETTINGS, VAULT
-from routing.settings import Settings, async_url
+from routing.destinations.base import Senders
+from routing.destinations.email import EmailSender
+from routing.destinations.sms import SmsSender
+from routing.destinations.webhook import WebhookSender
+from routing.jurisdiction import Jurisdiction
+from routing.keys import CONTEXT, ENGINE, JURISDICTION, OUTBOX_BELL, SETTINGS, THROTTLE
+from routing.service import Context
+from routing.settings import Settings
+from routing.store.engine import create_engine
 from routing.store.uow import UnitOfWork
+from routing.throttle import FailureThrottle
+from routing.worker import Links, Worker
+
+log = logging.getLogger(__name__)
 
 # Tips are text; 1 MiB is far above the longest real report and caps abuse.
 MAX_REQUEST_BYTES = 1024 * 1024
 
 
-def create_app(settings: Settings) -> web.Application:
+def link_key(settings: Settings) -> bytes:
+    """The key of related-tip digests, derived so it needs no setting of its own."""
+    return hmac.new(settings.signing_secret.encode(), b"tipline related-tip keys", hashlib.sha256).digest()
+
+
+def create_app(settings: Settings, jurisdiction: Jurisdiction) -> web.Application:
     app = web.Application(middlewares=[api.error_middleware, api.auth_middleware], client_max_size=MAX_REQUEST_BYTES)
     app[SETTINGS] = settings
-    app[VAULT] = Vault(settings.encryption_keys)
+    app[OUTBOX_BELL] = Bell()
+    app[THROTTLE] = FailureThrottle()
+    app[JURISDICTION] = jurisdiction
     app.cleanup_ctx.append(_database)
+    app.cleanup_ctx.append(_workers)
     app.add_routes(api.routes())
     return app
 
 
+def build_senders(settings: Settings, jurisdiction: Jurisdiction, session: aiohttp.ClientSession) -> Senders:
+    """The real senders; with TIPLINE_DELIVERY_SANDBOX, webhooks and SMS go to that local receiver."""
+    sandbox = settings.delivery_sandbox
+    webhook = WebhookSender(
+        session,
+        settings.delivery_secrets,
+        rewrite=(lambda url: f"{sandbox}/webhook") if sandbox else (lambda url: url),
+    )
+    email = EmailSender(settings.smtp_url or "smtp://127.0.0.1:25", jurisdiction.sending.email_from)
+    sms = SmsSender(
+        settings.twilio_account_sid or "",
+        settings.twilio_auth_token or "",
+        jurisdiction.sending.sms_from,
+        api_url=sandbox or settings.twilio_api_url,
+    )
+    return Senders(webhook=webhook, email=email, sms=sms)
+
+
+def build_worker(app: web.Application, senders: Senders) -> Worker:
+    settings = app[SETTINGS]
+    return Worker(
+        app[CONTEXT], senders, settings.outbox, Links(settings.public_url, settings.signing_secret), app[OUTBOX_BELL]
+    )
+
+
+async def _workers(app: web.Application) -> AsyncIterator[None]:
+    """The outbox workers run as tasks of the service: started with it, cancelled and awaited on shutdown."""
+    settings = app[SETTINGS]
+    if settings.delivery_sandbox:
+        log.warning(
+            "deliveries go to the development receiver at %s, not to the real addresses", settings.delivery_sandbox
+        )
+    async with aiohttp.ClientSession() as session:
+        senders = build_senders(settings, app[JURISDICTION], session)
+        tasks = [asyncio.create_task(build_worker(app, senders).run()) for _ in range(settings.outbox.workers)]
+        yield
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        assert isinstance(senders.sms, SmsSender)
+        await senders.sms.close()
+
+
 async def _database(app: web.Application) -> AsyncIterator[None]:
-    engine = create_async_engine(async_url(app[SETTINGS].database_url), pool_pre_ping=True)
+    settings = app[SETTINGS]
+    engine = create_engine(settings.database_url)
     app[ENGINE] = engine
-    app[NEW_UOW] = lambda: UnitOfWork(engine)
+    app[CONTEXT] = Context(
+        new_uow=lambda: UnitOfWork(engine),
+        vault=Vault(settings.encryption_keys),
+        jurisdiction=app[JURISDICTION],
+        link_key=link_key(settings),
+    )
     yield
     await engine.dispose()

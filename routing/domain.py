@@ -24,6 +24,21 @@ DESTINATIONS = ("911", "988", "fbi", "state_tipline")
 CHANNELS = ("rest", "sms", "webchat")
 LANGUAGES = ("en", "es")
 
+# What a tip goes through, as the reporter's status lookup shows it.
+TIP_STATUSES = ("received", "delivered", "acknowledged", "in_progress", "closed")
+
+# The outbox's states of one delivery.
+PENDING = "pending"  # waiting for its next attempt
+DELIVERING = "delivering"  # claimed by a worker under a lease
+DELIVERED = "delivered"  # the receiver accepted it
+AWAITING_FILING = "awaiting_filing"  # an FBI packet waiting for the liaison to file it
+FILED = "filed"  # the liaison filed it and recorded the FBI's confirmation
+DEAD = "dead"  # gave up after the attempt limit: raised as an alarm
+DELIVERY_STATUSES = (PENDING, DELIVERING, DELIVERED, AWAITING_FILING, FILED, DEAD)
+
+# Dispositions with which a recipient closes out a tip (issue 7 records them in the console).
+DISPOSITIONS = ("valid", "false", "misuse", "duplicate", "referred")
+
 
 def new_reference() -> str:
     """A tip reference such as TL-7K3M-9Q2P (40 random bits)."""
@@ -36,6 +51,10 @@ def new_pin() -> str:
     return f"{secrets.randbelow(10**6):06d}"
 
 
+def urgency_rank(urgency: str) -> int:
+    return URGENCIES.index(urgency)
+
+
 @dataclass(frozen=True)
 class Triage:
     category: str
@@ -45,6 +64,19 @@ class Triage:
     needs_review: bool = False
     explanation: str = ""
     rules: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Contact:
+    """How the reporter may be reached; only ever stored encrypted."""
+
+    phone: str | None = None
+    email: str | None = None
+    name: str | None = None
+    preferred: str | None = None
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in vars(self).items() if v}
 
 
 @dataclass(frozen=True)
@@ -60,8 +92,9 @@ class Submission:
     reported_at: datetime
     transcript: tuple[dict[str, Any], ...] = ()
     answers: dict[str, Any] = field(default_factory=dict)
-    contact: dict[str, Any] | None = None
+    contact: Contact | None = None
     media_urls: tuple[str, ...] = ()
+    about_reporter: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -71,3 +104,52 @@ class Receipt:
     status: str
     destinations: tuple[str, ...]
     created: bool
+
+
+@dataclass(frozen=True)
+class Reply:
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class TipStatus:
+    """What the reporter may see of their tip: nothing about where it went or who works it."""
+
+    reference: str
+    status: str
+    updated_at: datetime
+    replies: tuple[Reply, ...]
+
+
+@dataclass(frozen=True)
+class RelatedTip:
+    reference: str
+    category: str
+    urgency: str
+    reported_at: datetime
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RoutedTip:
+    """A stored tip as the destination adapters see it; `contact` only where identity may go."""
+
+    reference: str
+    category: str
+    secondary_categories: tuple[str, ...]
+    urgency: str
+    destinations: tuple[str, ...]
+    indicators: tuple[str, ...]
+    explanation: str
+    needs_review: bool
+    text: str
+    answers: dict[str, Any]
+    language: str
+    channel: str
+    reported_at: datetime
+    anonymous: bool
+    about_reporter: bool | None
+    contact: Contact | None
+    media_urls: tuple[str, ...]
+    related: tuple[RelatedTip, ...]

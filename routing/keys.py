@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from routing.crypto import Vault
+from routing.bell import Bell
+from routing.jurisdiction import Jurisdiction
+from routing.service import Context
 from routing.settings import Settings
-from routing.store.uow import UnitOfWork
+from routing.throttle import FailureThrottle
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
-VAULT = web.AppKey("vault", Vault)
-NEW_UOW: web.AppKey[Callable[[], UnitOfWork]] = web.AppKey("new_uow")
+JURISDICTION = web.AppKey("jurisdiction", Jurisdiction)
+CONTEXT = web.AppKey("context", Context)
+OUTBOX_BELL = web.AppKey("outbox_bell", Bell)
+THROTTLE = web.AppKey("throttle", FailureThrottle)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import URL, make_url
@@ -24,6 +24,20 @@ class SettingsError(Exception):
 
 
 @dataclass(frozen=True)
+class OutboxSettings:
+    """How the outbox workers retry; the defaults suit production, tests shorten them."""
+
+    workers: int = 1  # delivery loops inside `serve`; 0 leaves delivery to `python -m routing worker`
+    poll_seconds: float = 1.0
+    lease_seconds: float = 60.0  # longer than any adapter's timeout
+    retry_base_seconds: float = 1.0
+    retry_cap_seconds: float = 60.0
+    max_attempts: int = 15
+    breaker_failures: int = 5
+    breaker_cooldown_seconds: float = 15.0
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     jurisdiction_path: Path
@@ -32,10 +46,22 @@ class Settings:
     signing_secret: str
     host: str = "127.0.0.1"
     port: int = 8080
+    public_url: str = "http://127.0.0.1:8080"
+    # TIPLINE_SECRET_* variables: the keys the jurisdiction file names for signing webhooks.
+    delivery_secrets: Mapping[str, str] = field(default_factory=dict)
+    smtp_url: str | None = None
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_api_url: str | None = None  # Twilio's own when unset; a local server in tests
+    # Development: webhooks and SMS go to this local receiver instead of the real addresses.
+    delivery_sandbox: str | None = None
+    outbox: OutboxSettings = OutboxSettings()
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
+        port = _port(env, "TIPLINE_ROUTING_PORT", 8080)
+        defaults = OutboxSettings()
         return cls(
             database_url=database_url_from_env(env),
             jurisdiction_path=Path(env.get("TIPLINE_JURISDICTION") or DEFAULT_JURISDICTION),
@@ -43,7 +69,26 @@ class Settings:
             encryption_keys=tuple(k.strip() for k in _required(env, "TIPLINE_ENCRYPTION_KEYS").split(",") if k.strip()),
             signing_secret=_required(env, "TIPLINE_SIGNING_SECRET"),
             host=env.get("TIPLINE_ROUTING_HOST", "127.0.0.1"),
-            port=_port(env, "TIPLINE_ROUTING_PORT", 8080),
+            port=port,
+            public_url=_url(env, "TIPLINE_PUBLIC_URL", f"http://127.0.0.1:{port}"),
+            delivery_secrets={k: v for k, v in env.items() if k.startswith("TIPLINE_SECRET_") and v},
+            smtp_url=env.get("TIPLINE_SMTP_URL") or None,
+            twilio_account_sid=env.get("TIPLINE_TWILIO_ACCOUNT_SID") or None,
+            twilio_auth_token=env.get("TIPLINE_TWILIO_AUTH_TOKEN") or None,
+            twilio_api_url=_url(env, "TIPLINE_TWILIO_API_URL", "") or None,
+            delivery_sandbox=_url(env, "TIPLINE_DELIVERY_SANDBOX", "") or None,
+            outbox=OutboxSettings(
+                workers=_int(env, "TIPLINE_OUTBOX_WORKERS", defaults.workers),
+                poll_seconds=_seconds(env, "TIPLINE_OUTBOX_POLL_SECONDS", defaults.poll_seconds),
+                lease_seconds=_seconds(env, "TIPLINE_OUTBOX_LEASE_SECONDS", defaults.lease_seconds),
+                retry_base_seconds=_seconds(env, "TIPLINE_RETRY_BASE_SECONDS", defaults.retry_base_seconds),
+                retry_cap_seconds=_seconds(env, "TIPLINE_RETRY_CAP_SECONDS", defaults.retry_cap_seconds),
+                max_attempts=_int(env, "TIPLINE_RETRY_MAX_ATTEMPTS", defaults.max_attempts),
+                breaker_failures=_int(env, "TIPLINE_BREAKER_FAILURES", defaults.breaker_failures),
+                breaker_cooldown_seconds=_seconds(
+                    env, "TIPLINE_BREAKER_COOLDOWN_SECONDS", defaults.breaker_cooldown_seconds
+                ),
+            ),
         )
 
 
@@ -99,3 +144,32 @@ def _port(env: Mapping[str, str], name: str, default: int) -> int:
     if not raw.isdigit() or not 0 < int(raw) < 65536:
         raise SettingsError(f"{name} must be a port number between 1 and 65535, not {raw!r}")
     return int(raw)
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise SettingsError(f"{name} must be a positive number of seconds, not {raw!r}")
+    return value
+
+
+def _url(env: Mapping[str, str], name: str, default: str) -> str:
+    raw = env.get(name, default).rstrip("/")
+    if raw and not raw.startswith(("http://", "https://")):
+        raise SettingsError(f"{name} must be an http(s) URL, not {raw!r}")
+    return raw

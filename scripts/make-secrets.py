@@ -1,4 +1,6 @@
-"""Write development secrets to var/secrets.sh once; never overwrite an existing file.
+"""Write development secrets to var/secrets.sh once; never change a value already written.
+
+A file from an older checkout gets only the variables it lacks appended.
 
 The file is sourced by the Makefile before the services start. Each line only sets a variable
 that the environment has not set already, so a deployment's own values always win.
@@ -21,12 +23,22 @@ SECRETS = {
     "TIPLINE_ENGINE_TOKEN": lambda: secrets.token_urlsafe(32),
     # Signs acknowledgement callback links and console session cookies.
     "TIPLINE_SIGNING_SECRET": lambda: secrets.token_urlsafe(32),
+    # HMAC keys of the example jurisdiction's webhooks (jurisdictions/example-county.yml).
+    "TIPLINE_SECRET_DISPATCH_CAD": lambda: secrets.token_urlsafe(32),
+    "TIPLINE_SECRET_CRISIS_CENTER": lambda: secrets.token_urlsafe(32),
+    "TIPLINE_SECRET_STATE_TIPLINE": lambda: secrets.token_urlsafe(32),
 }
 
 
 def main() -> int:
     path = Path(sys.argv[1] if len(sys.argv) > 1 else "var/secrets.sh")
     if path.exists():
+        present = path.read_text()
+        missing = {name: make for name, make in SECRETS.items() if f"${{{name}:=" not in present}
+        if missing:
+            with path.open("a") as f:
+                f.write("".join(f': "${{{name}:={make()}}}"\n' for name, make in missing.items()))
+            print(f"Added {', '.join(missing)} to {path}")
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
     lines = ["# Development secrets, generated on first run. Never commit this file."]

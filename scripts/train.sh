@@ -13,6 +13,8 @@ if [ -f "$model" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$inputs_hash" ]; then
   exit 0
 fi
 echo "Training the Rasa model (data, domain or config changed)..."
+# Seeds are fixed in config.yml; these make TensorFlow's kernels and Python's hashing repeatable.
+export TF_DETERMINISTIC_OPS=1 PYTHONHASHSEED=0
 start=$SECONDS
 scripts/rasa.sh train --config config.yml --domain domain.yml --data data \
   --out models --fixed-model-name tipline --quiet >var/train.log 2>&1 \

@@ -3,22 +3,24 @@
 from __future__ import annotations
 
 from types import TracebackType
-from typing import Any
 
-import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from routing.store.tables import tips
+from routing.store.repository import Repository
 
 
 class UnitOfWork:
+    """`async with new_uow() as uow:` commits on success and rolls back on any exception."""
+
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
         self._conn: AsyncConnection | None = None
+        self._repo: Repository | None = None
 
     async def __aenter__(self) -> UnitOfWork:
         self._conn = await self._engine.connect()
         await self._conn.begin()
+        self._repo = Repository(self._conn)
         return self
 
     async def __aexit__(
@@ -33,17 +35,10 @@ class UnitOfWork:
         finally:
             await self._conn.close()
             self._conn = None
+            self._repo = None
 
     @property
-    def conn(self) -> AsyncConnection:
-        if self._conn is None:
+    def repo(self) -> Repository:
+        if self._repo is None:
             raise RuntimeError("the unit of work is not open")
-        return self._conn
-
-    async def tip_by_conversation(self, conversation_id: str) -> dict[str, Any] | None:
-        row = (await self.conn.execute(sa.select(tips).where(tips.c.conversation_id == conversation_id))).first()
-        return dict(row._mapping) if row else None
-
-    async def add_tip(self, values: dict[str, Any]) -> int:
-        result = await self.conn.execute(sa.insert(tips).values(**values).returning(tips.c.id))
-        return int(result.scalar_one())
+        return self._repo

@@ -75,6 +75,15 @@ def stack_env(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[str
             "TIPLINE_SENDER_HASH_KEY": secrets.token_urlsafe(24),
             "TIPLINE_ENGINE_TOKEN": secrets.token_urlsafe(24),
             "TIPLINE_SIGNING_SECRET": secrets.token_urlsafe(24),
+            # The example jurisdiction's webhook keys and senders; nothing listens at these
+            # addresses unless a test starts a receiver there.
+            "TIPLINE_SECRET_DISPATCH_CAD": secrets.token_urlsafe(24),
+            "TIPLINE_SECRET_CRISIS_CENTER": secrets.token_urlsafe(24),
+            "TIPLINE_SECRET_STATE_TIPLINE": secrets.token_urlsafe(24),
+            "TIPLINE_SMTP_URL": f"smtp://127.0.0.1:{free_port()}",
+            "TIPLINE_TWILIO_ACCOUNT_SID": "AC" + "0" * 32,
+            "TIPLINE_TWILIO_AUTH_TOKEN": secrets.token_urlsafe(24),
+            "TIPLINE_DELIVERY_SANDBOX": f"http://127.0.0.1:{free_port()}",
         }
     )
     env.update(extra or {})
