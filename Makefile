@@ -61,4 +61,11 @@ test-rasa: .venvs/engine/.synced model
 	scripts/rasa.sh test core --stories tests/stories --model models/tipline.tar.gz \
 	  --fail-on-prediction-errors --out var/results/core
 
-.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa
+# --- triage (docs/triage.md) ----------------------------------------------------------
+eval: $(ENVS) model  ## triage the labelled set through a fresh stack: confusion matrices and the floors
+	$(APP)/python -m tests.triage.evaluate
+
+bench-triage: .venvs/app/.synced  ## triage speed per conversation, NLU excluded (target: median <= 20 ms)
+	$(APP)/python bench/triage.py
+
+.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa eval bench-triage

@@ -43,10 +43,7 @@ class Triage:
         indicators = {f.indicator for f in findings}
 
         text_scores = self.rules.scores(indicators)
-        scores = dict(text_scores)
-        if intent is not None:
-            scores[intent.category] += self.rules.nlu.prior_weight * intent.confidence
-        category = self._choose(scores)
+        category = self._choose(text_scores, intent)
         secondary = tuple(
             c
             for c in self.rules.category_order
@@ -80,12 +77,20 @@ class Triage:
     def _conflict(self) -> float:
         return self.rules.nlu.conflict_confidence
 
-    def _choose(self, scores: dict[Category, float]) -> Category:
-        """The first category (in order of who must act first) with decisive evidence, else the best."""
+    def _choose(self, text_scores: dict[Category, float], intent: _Intent | None) -> Category:
+        """Text first: decisive text evidence decides (first in the order of who must act first);
+        text that itself says "no report" (an idiom, a game, a question) stays no report; only
+        then does the NLU's intent weigh in, as a prior among weak evidence."""
         order = self.rules.category_order
         for category in order:
-            if scores[category] >= self.rules.decisive_score:
+            if text_scores[category] >= self.rules.decisive_score:
                 return category
+        reportable = any(text_scores[c] > 0 for c in order if c is not Category.NOT_A_TIP)
+        if not reportable and text_scores[Category.NOT_A_TIP] > 0:
+            return Category.NOT_A_TIP
+        scores = dict(text_scores)
+        if intent is not None:
+            scores[intent.category] += self.rules.nlu.prior_weight * intent.confidence
         best = max(order, key=lambda c: (scores[c], -order.index(c)))
         return best if scores[best] > 0 else Category.NOT_A_TIP
 

@@ -10,6 +10,7 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 class Category(enum.StrEnum):
@@ -57,6 +58,10 @@ class Indicator(enum.StrEnum):
     RECENT_ACQUISITION = "recent_acquisition"
     PLAN = "plan"
     SPECIFIC_TARGET = "specific_target"
+    TARGET_SCHOOL = "target_school"
+    TARGET_WORKPLACE = "target_workplace"
+    TARGET_EVENT = "target_event"
+    TARGET_PLACE_OF_WORSHIP = "target_place_of_worship"
     MASS_CASUALTY = "mass_casualty"
     IDEOLOGICAL_MOTIVE = "ideological_motive"
     LEAKAGE = "leakage"
@@ -169,6 +174,26 @@ class Message:
     intent: str | None = None
     intent_confidence: float = 0.0
     entities: tuple[Entity, ...] = ()
+
+    @classmethod
+    def from_parse(cls, text: str, parse: Mapping[str, Any]) -> Message:
+        """A message from Rasa's parse data (a tracker's user event or /model/parse)."""
+        intent = parse.get("intent") or {}
+        return cls(
+            text=text,
+            intent=intent.get("name"),
+            intent_confidence=float(intent.get("confidence") or 0.0),
+            entities=tuple(
+                Entity(
+                    entity=str(e.get("entity", "")),
+                    value=str(e.get("value", "")),
+                    confidence=e.get("confidence_entity"),
+                    start=e.get("start"),
+                    end=e.get("end"),
+                )
+                for e in parse.get("entities") or []
+            ),
+        )
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ import json
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from actions.triage.assess import load
 from actions.triage.model import Conversation, Message, TriageResult
@@ -25,6 +27,7 @@ from tests.triage.cases import Case, load_cases
 from tests.triage.metrics import evaluate, format_report
 
 ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE_JURISDICTION = ROOT / "jurisdictions" / "example-county.yml"
 
 
 def triage_offline(cases: Sequence[Case]) -> dict[str, dict[str, Any]]:
@@ -51,26 +54,43 @@ def triage_offline(cases: Sequence[Case]) -> dict[str, dict[str, Any]]:
     return results
 
 
+def run_tipline_triage(cases: Sequence[Case], env: Mapping[str, str]) -> dict[str, dict[str, Any]]:
+    """Pipe the cases through `bin/tipline triage` against the stack that `env` points at."""
+    lines = "".join(json.dumps(c.request()) + "\n" for c in cases)
+    done = subprocess.run(
+        [str(ROOT / "bin" / "tipline"), "triage"],
+        input=lines,
+        capture_output=True,
+        text=True,
+        env=dict(env),
+        cwd=ROOT,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"tipline triage failed ({done.returncode}):\n{done.stderr}")
+    results = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
+    return {r["id"]: r for r in results}
+
+
+def default_table_jurisdiction(workdir: Path) -> Path:
+    """The example jurisdiction without its own rules: the floors speak of the default table."""
+    example = yaml.safe_load(EXAMPLE_JURISDICTION.read_text(encoding="utf-8"))
+    example.pop("rules", None)
+    path = workdir / "default-table.yml"
+    path.write_text(yaml.safe_dump(example, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
 def triage_through_stack(cases: Sequence[Case]) -> dict[str, dict[str, Any]]:
     """Start the services on free ports and pipe the set through `bin/tipline triage`."""
     from tests.support.stack import running_stack
 
-    lines = "".join(json.dumps(c.request()) + "\n" for c in cases)
-    with tempfile.TemporaryDirectory(prefix="tipline-eval-") as workdir, running_stack(Path(workdir)) as stack:
-        env = dict(stack.env, TIPLINE_ENGINE_URL=stack.engine_url, TIPLINE_ROUTING_URL=stack.routing_url)
-        done = subprocess.run(
-            [str(ROOT / "bin" / "tipline"), "triage"],
-            input=lines,
-            capture_output=True,
-            text=True,
-            env=env,
-            cwd=ROOT,
-            check=False,
-        )
-    if done.returncode != 0:
-        raise SystemExit(f"tipline triage failed ({done.returncode}):\n{done.stderr}")
-    results = [json.loads(line) for line in done.stdout.splitlines() if line.strip()]
-    return {r["id"]: r for r in results}
+    with tempfile.TemporaryDirectory(prefix="tipline-eval-") as tmp:
+        workdir = Path(tmp)
+        jurisdiction = {"TIPLINE_JURISDICTION": str(default_table_jurisdiction(workdir))}
+        with running_stack(workdir, jurisdiction) as stack:
+            env = dict(stack.env, TIPLINE_ENGINE_URL=stack.engine_url, TIPLINE_ROUTING_URL=stack.routing_url)
+            return run_tipline_triage(cases, env)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -79,7 +99,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--quiet", action="store_true", help="do not list the tips triaged differently")
     args = parser.parse_args(argv)
     cases = load_cases()
-    results = triage_offline(cases) if args.offline else triage_through_stack(cases)
+    try:
+        results = triage_offline(cases) if args.offline else triage_through_stack(cases)
+    except RuntimeError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     report = evaluate(cases, results)
     print(format_report(report, show_failures=not args.quiet))
     return 0 if report.passed else 1
