@@ -24,9 +24,8 @@ from actions.engine_client import EngineClient, EngineError
 from actions.routing_client import RoutingClient, RoutingError
 from actions.settings import EngineSettings, Settings, SettingsError
 from actions.triage.assess import Triage, load
-from actions.triage.lexicon import LexiconError
+from actions.triage.errors import TriageDataError
 from actions.triage.model import Conversation, Message, TriageResult, Urgency
-from actions.triage.rules import RulesError
 
 ANSWER_KEYS = frozenset({"what", "who", "where", "when", "happening_now", "weapons", "target", "how_known"})
 MAX_TEXT = 20000  # as the routing intake API
@@ -210,7 +209,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         engine_settings = EngineSettings.from_env()
         Settings.from_env()
         triage = load()
-    except (SettingsError, LexiconError, RulesError) as e:
+    except (SettingsError, TriageDataError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     return asyncio.run(run(sys.stdin, sys.stdout, sys.stderr, triage, engine_settings))

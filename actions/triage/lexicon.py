@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from actions.triage.errors import TriageDataError
 from actions.triage.model import Indicator
 from actions.triage.patterns import PatternError, compile_phrase
 
@@ -41,7 +42,7 @@ INDICATOR_KEYS = frozenset(
 )
 
 
-class LexiconError(Exception):
+class LexiconError(TriageDataError):
     """The phrase lists are invalid; the message names the file and the entry."""
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from actions.triage.errors import TriageDataError
 from actions.triage.model import Category, Indicator, Urgency
 
 RULES_FILE = Path(__file__).parent / "rules.yml"
@@ -24,7 +25,7 @@ NLU_KEYS = frozenset(
 )
 
 
-class RulesError(Exception):
+class RulesError(TriageDataError):
     """rules.yml is invalid; the message names the file and the rule."""
 
 
