@@ -1,8 +1,11 @@
-"""python -m routing serve|migrate|check: start-up problems are one line and a non-zero exit."""
+"""python -m routing serve|worker|migrate|check|sandbox: start-up problems are one line and a
+non-zero exit."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import errno
 import logging
 import sys
@@ -17,7 +20,9 @@ log = logging.getLogger("routing")
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m routing", description="Tipline routing service")
-    parser.add_argument("command", choices=("serve", "migrate", "check"), nargs="?", default="serve")
+    parser.add_argument(
+        "command", choices=("serve", "worker", "migrate", "check", "sandbox"), nargs="?", default="serve"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines drown the one that matters
@@ -26,9 +31,14 @@ def main(argv: list[str] | None = None) -> int:
             migrate(database_url_from_env())
             return 0
         settings = Settings.from_env()
+        if args.command == "sandbox":
+            sandbox(settings)
+            return 0
         jurisdiction = check(settings)
         if args.command == "serve":
             serve(settings, jurisdiction)
+        elif args.command == "worker":
+            asyncio.run(work(settings, jurisdiction))
         return 0
     except (SettingsError, JurisdictionError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -105,6 +115,38 @@ def serve(settings: Settings, jurisdiction: Jurisdiction) -> None:
                 f"port {settings.port} is already in use; stop what uses it or set TIPLINE_ROUTING_PORT"
             ) from None
         raise
+
+
+async def work(settings: Settings, jurisdiction: Jurisdiction) -> None:
+    """Outbox workers without the HTTP service: more delivery capacity beside `serve`."""
+    import aiohttp
+
+    from routing.app import build_context, build_senders
+    from routing.worker import Links, Worker
+
+    ctx, engine = build_context(settings, jurisdiction)
+    links = Links(settings.public_url, settings.signing_secret)
+    async with aiohttp.ClientSession() as session:
+        senders = build_senders(settings, jurisdiction, session)
+        workers = [Worker(ctx, senders, settings.outbox, links) for _ in range(max(1, settings.outbox.workers))]
+        try:
+            await asyncio.gather(*(w.run() for w in workers))
+        finally:
+            await engine.dispose()
+
+
+def sandbox(settings: Settings) -> None:
+    """The development receiver at TIPLINE_DELIVERY_SANDBOX, with SMTP at TIPLINE_SMTP_URL's port."""
+    from urllib.parse import urlsplit
+
+    from routing.sandbox import run
+
+    if not settings.delivery_sandbox or not settings.smtp_url:
+        raise SettingsError("the development receiver needs TIPLINE_DELIVERY_SANDBOX and TIPLINE_SMTP_URL")
+    http_port = urlsplit(settings.delivery_sandbox).port or 80
+    smtp_port = urlsplit(settings.smtp_url).port or 25
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(run(http_port, smtp_port, settings.delivery_secrets))
 
 
 def _first_line(e: BaseException) -> str:

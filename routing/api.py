@@ -16,6 +16,7 @@ from routing import domain, service
 from routing.jurisdiction import public_view
 from routing.keys import CONTEXT, ENGINE, OUTBOX_BELL, SETTINGS, THROTTLE
 from routing.policy import route
+from routing.signing import ack_token_valid
 
 log = logging.getLogger(__name__)
 
@@ -133,6 +134,42 @@ async def public_jurisdiction(request: web.Request) -> web.Response:
     return web.json_response(public_view(ctx.jurisdiction, ctx.clock()))
 
 
+_ACK_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>Acknowledge tip</title></head>
+<body><h1>{title}</h1><p>{text}</p>{form}</body></html>"""
+
+
+async def acknowledge_link(request: web.Request) -> web.Response:
+    """GET shows a button, POST acknowledges: mail scanners that follow links must not acknowledge."""
+    delivery_id, token = _ack_params(request)
+    form = (
+        f'<form method="post" action="/ack/{delivery_id}?t={token}"><button type="submit">'
+        "Acknowledge: we have this tip</button></form>"
+    )
+    page = _ACK_PAGE.format(title="Acknowledge this tip", text="Press the button to stop escalation.", form=form)
+    return web.Response(text=page, content_type="text/html")
+
+
+async def acknowledge(request: web.Request) -> web.Response:
+    delivery_id, _ = _ack_params(request)
+    ctx = request.app[CONTEXT]
+    reference = await service.acknowledge(ctx, delivery_id, f"link:{delivery_id}")
+    if reference is None:
+        raise NotFound("no such delivery")
+    if "text/html" in request.headers.get("Accept", ""):
+        page = _ACK_PAGE.format(title="Acknowledged", text=f"Tip {reference} is acknowledged. Thank you.", form="")
+        return web.Response(text=page, content_type="text/html")
+    return web.json_response({"reference": reference, "acknowledged": True})
+
+
+def _ack_params(request: web.Request) -> tuple[int, str]:
+    raw, token = request.match_info["delivery_id"], request.query.get("t", "")
+    settings = request.app[SETTINGS]
+    if not raw.isdigit() or not ack_token_valid(settings.signing_secret, int(raw), token):
+        raise NotFound("this acknowledgement link is not valid")
+    return int(raw), token
+
+
 async def _with_throttle(request: web.Request, reference: str, lookup: Awaitable[T | None]) -> T:
     """The same 404 for a wrong reference and a wrong PIN; failures slow the next tries."""
     throttle = request.app[THROTTLE]
@@ -156,6 +193,8 @@ def routes() -> list[web.RouteDef]:
         web.post("/api/v1/route", route_preview),
         web.post("/api/v1/tips/status", tip_status),
         web.post("/api/v1/tips/information", add_information),
+        web.get("/ack/{delivery_id}", acknowledge_link),
+        web.post("/ack/{delivery_id}", acknowledge),
     ]
 
 

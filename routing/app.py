@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator
 
 import aiohttp
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from routing import api
 from routing.bell import Bell
@@ -93,15 +94,18 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
         await senders.sms.close()
 
 
-async def _database(app: web.Application) -> AsyncIterator[None]:
-    settings = app[SETTINGS]
+def build_context(settings: Settings, jurisdiction: Jurisdiction) -> tuple[Context, AsyncEngine]:
     engine = create_engine(settings.database_url)
-    app[ENGINE] = engine
-    app[CONTEXT] = Context(
+    ctx = Context(
         new_uow=lambda: UnitOfWork(engine),
         vault=Vault(settings.encryption_keys),
-        jurisdiction=app[JURISDICTION],
+        jurisdiction=jurisdiction,
         link_key=link_key(settings),
     )
+    return ctx, engine
+
+
+async def _database(app: web.Application) -> AsyncIterator[None]:
+    app[CONTEXT], app[ENGINE] = build_context(app[SETTINGS], app[JURISDICTION])
     yield
-    await engine.dispose()
+    await app[ENGINE].dispose()

@@ -48,10 +48,11 @@ def _said(tip: RoutedTip) -> str:
 def sms_summary(tip: RoutedTip) -> str:
     """At most 320 characters; the resident's words are cut first, never the facts."""
     head = f"TIPLINE {tip.urgency.upper()}: {category_label(tip.category)}. "
+    # Each fact is capped so that the reference always fits.
     facts = [
-        f"Where: {w}." if (w := _answer(tip, "where")) else "",
-        f"When: {w}." if (w := _when(tip)) else "",
-        f"Weapons: {w}." if (w := _answer(tip, "weapons")) else "",
+        f"Where: {_clip(w, 80)}." if (w := _answer(tip, "where")) else "",
+        f"When: {_clip(w, 50)}." if (w := _when(tip)) else "",
+        f"Weapons: {_clip(w, 40)}." if (w := _answer(tip, "weapons")) else "",
     ]
     tail = f" Ref {tip.reference}"
     if tip.related:

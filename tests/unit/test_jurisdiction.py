@@ -1,0 +1,126 @@
+"""The jurisdiction file: the example is valid, and every bad file is refused with one line
+that names the file and the field."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from routing.jurisdiction import JurisdictionError, load
+from routing.settings import DEFAULT_JURISDICTION
+from tests.support.routing import EXAMPLE_SECRETS
+
+
+def example() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load(DEFAULT_JURISDICTION.read_text())
+    return data
+
+
+def refused(tmp_path: Path, data: dict[str, Any], secrets: dict[str, str] | None = None) -> str:
+    path = tmp_path / "bad.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    with pytest.raises(JurisdictionError) as e:
+        load(path, EXAMPLE_SECRETS if secrets is None else secrets)
+    message = str(e.value)
+    assert message.startswith(f"{path}: ") and "\n" not in message
+    return message
+
+
+def test_the_example_county_is_valid_and_uses_the_real_national_numbers() -> None:
+    j = load(DEFAULT_JURISDICTION, EXAMPLE_SECRETS)
+    assert j.public.emergency.number == "911"
+    assert (j.public.crisis.call, j.public.crisis.text) == ("988", "988")
+    assert j.public.crisis.chat_url == "https://988lifeline.org/chat/"
+    assert j.public.fbi.url == "https://tips.fbi.gov/" and "1-800-CALL-FBI" in j.public.fbi.phone
+    assert {t.via for t in j.destinations["911"].targets} == {"cad_webhook", "sms"}
+    assert {t.via for t in j.destinations["state_tipline"].targets} == {"webhook", "email"}
+    assert [s.after_minutes for s in j.escalation.emergency] == [2, 15]
+
+
+def test_coverage_follows_the_jurisdictions_clock() -> None:
+    j = load(DEFAULT_JURISDICTION, EXAMPLE_SECRETS)
+    assert j.staffed_at(datetime(2026, 11, 25, 15, 0, tzinfo=UTC))  # Wednesday 09:00 in Chicago
+    assert not j.staffed_at(datetime(2026, 11, 25, 3, 0, tzinfo=UTC))  # Tuesday 21:00 in Chicago
+    assert not j.staffed_at(datetime(2026, 11, 28, 18, 0, tzinfo=UTC))  # Saturday
+
+
+def test_an_unknown_indicator_in_a_rule_is_refused_with_the_rule_named(tmp_path: Path) -> None:
+    data = example()
+    data["rules"][0]["when"]["all"][1] = {"indicator": "target_schol"}
+    message = refused(tmp_path, data)
+    assert "rules.0.when.all.1" in message and "unknown indicator 'target_schol'" in message
+
+
+def test_a_rule_that_removes_911_is_refused(tmp_path: Path) -> None:
+    data = example()
+    data["rules"].append(
+        {"id": "no-911", "when": {"category": "gun_diversion"}, "remove_destination": "911", "why": "x"}
+    )
+    assert "no rule may remove 911" in refused(tmp_path, data)
+
+
+def test_a_rule_that_could_send_self_harm_to_911_without_an_emergency_is_refused(tmp_path: Path) -> None:
+    data = example()
+    data["rules"].append({"id": "pills", "when": {"indicator": "overdose_taken"}, "add_destination": "911", "why": "x"})
+    assert "self_harm reaches 911 only as an emergency" in refused(tmp_path, data)
+
+
+def test_a_rule_adding_911_for_emergencies_only_is_accepted(tmp_path: Path) -> None:
+    data = example()
+    data["rules"].append(
+        {
+            "id": "ok",
+            "when": {"all": [{"urgency": "emergency"}, {"indicator": "overdose_taken"}]},
+            "add_destination": "911",
+            "why": "x",
+        }
+    )
+    path = tmp_path / "ok.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True))
+    assert load(path, EXAMPLE_SECRETS).rules[-1].id == "ok"
+
+
+def test_a_jurisdiction_without_a_way_to_reach_911_is_refused(tmp_path: Path) -> None:
+    data = example()
+    del data["destinations"]["911"]
+    assert "missing: 911" in refused(tmp_path, data)
+
+
+def test_a_missing_translation_is_refused(tmp_path: Path) -> None:
+    data = example()
+    del data["public"]["help_text"]["es"]
+    assert "public.help_text has no text in es" in refused(tmp_path, data)
+
+
+def test_a_bad_phone_number_names_its_field(tmp_path: Path) -> None:
+    data = example()
+    data["destinations"]["911"]["targets"][1]["to"] = ["555-0110"]
+    assert "destinations.911.targets.1.sms.to" in refused(tmp_path, data)
+
+
+def test_a_webhook_secret_that_is_not_set_is_refused(tmp_path: Path) -> None:
+    message = refused(tmp_path, example(), secrets={})
+    assert "TIPLINE_SECRET_DISPATCH_CAD is not set" in message
+
+
+def test_a_secret_written_into_the_file_is_refused(tmp_path: Path) -> None:
+    data = example()
+    data["destinations"]["911"]["targets"][0]["secret"] = "s3cr3t-value"
+    assert "must name an environment variable" in refused(tmp_path, data)
+
+
+def test_a_typo_in_a_key_is_refused(tmp_path: Path) -> None:
+    data = example()
+    data["coverage"]["always_stafed"] = True
+    assert "coverage.always_stafed" in refused(tmp_path, data)
+
+
+def test_yaml_that_does_not_parse_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "broken.yml"
+    path.write_text("id: x\nname: [unclosed\n")
+    with pytest.raises(JurisdictionError, match=r"broken.yml: not valid YAML at line"):
+        load(path, {})
