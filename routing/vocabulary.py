@@ -1,9 +1,9 @@
 """The triage indicator names that routing rules may mention.
 
 Routing never imports actions/, so it keeps its own copy of the vocabulary the triage code
-defines (actions/triage/model.py, Indicator; docs/triage.md); tests/unit/triage/test_vocabulary.py
-checks the two are the same list. The first five are the
-ones triage.md's default table reacts to ("+X if ...").
+defines (actions/triage/model.py, documented in docs/triage.md); tests/unit/test_vocabulary.py
+checks the two are the same list. The first five are the ones triage.md's default table reacts
+to ("+X if ...").
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""The indicator vocabulary is one list: the code, its documentation, routing's copy, the labels."""
+"""The indicator vocabulary is one list: the code, its documentation and the labels.
+
+Routing's copy is checked in tests/unit/test_vocabulary.py.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +11,6 @@ from actions.triage.explain import LABELS
 from actions.triage.lexicon import load_lexicon
 from actions.triage.model import Indicator
 from actions.triage.rules import load_rules
-from routing.vocabulary import INDICATORS, ROUTING_INDICATORS
 from tests.support.stack import ROOT
 
 DOC = (ROOT / "docs" / "triage.md").read_text(encoding="utf-8")
@@ -22,11 +24,6 @@ DERIVED = {
     Indicator.REPORTED_AS_EMERGENCY,
     Indicator.PAST_RESOLVED,
 }
-
-
-def test_routing_keeps_the_same_vocabulary_as_the_triage_code() -> None:
-    assert set(INDICATORS) == {str(i) for i in Indicator}
-    assert set(ROUTING_INDICATORS) <= set(INDICATORS)
 
 
 def test_every_indicator_is_documented_and_has_a_label() -> None:
