@@ -65,7 +65,9 @@ def test_a_rule_that_removes_911_is_refused(tmp_path: Path) -> None:
 
 def test_a_rule_that_could_send_self_harm_to_911_without_an_emergency_is_refused(tmp_path: Path) -> None:
     data = example()
-    data["rules"].append({"id": "pills", "when": {"indicator": "attempt_in_progress"}, "add_destination": "911", "why": "x"})
+    data["rules"].append(
+        {"id": "pills", "when": {"indicator": "attempt_in_progress"}, "add_destination": "911", "why": "x"}
+    )
     assert "self_harm reaches 911 only as an emergency" in refused(tmp_path, data)
 
 
