@@ -9,6 +9,12 @@ ENGINE := .venvs/engine/bin
 ENVS := .venvs/app/.synced .venvs/engine/.synced
 # Secrets and settings for every recipe that starts a service or touches the database.
 WITH_ENV := set -a; . var/secrets.sh; set +a;
+# Development deliveries: webhooks, SMS and e-mail go to the local receiver (Procfile `receiver`),
+# not to the jurisdiction's real addresses. Set TIPLINE_DELIVERY_SANDBOX= (empty) to turn it off.
+DEV_DELIVERY := export TIPLINE_DELIVERY_SANDBOX="$${TIPLINE_DELIVERY_SANDBOX-http://127.0.0.1:8090}" \
+  TIPLINE_SMTP_URL="$${TIPLINE_SMTP_URL-smtp://127.0.0.1:8025}" \
+  TIPLINE_TWILIO_ACCOUNT_SID="$${TIPLINE_TWILIO_ACCOUNT_SID-AC00000000000000000000000000000000}" \
+  TIPLINE_TWILIO_AUTH_TOKEN="$${TIPLINE_TWILIO_AUTH_TOKEN-development}";
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
@@ -28,7 +34,7 @@ lock: .venvs/uv/.synced  ## re-resolve both lock files from requirements/*.in
 	.venvs/uv/bin/uv pip compile -q --generate-hashes --python-version 3.11 requirements/app.in -o requirements/app.lock
 	.venvs/uv/bin/uv pip compile -q --generate-hashes --python-version 3.10 requirements/engine.in -o requirements/engine.lock
 
-setup: $(ENVS) var/secrets.sh db model  ## everything `make run` needs, without starting it
+setup: $(ENVS) var/secrets.sh db model web  ## everything `make run` needs, without starting it
 
 db: $(ENVS) var/secrets.sh  ## apply database migrations (DATABASE_URL, default SQLite under var/)
 	@$(WITH_ENV) $(APP)/python -m routing migrate
@@ -36,9 +42,19 @@ db: $(ENVS) var/secrets.sh  ## apply database migrations (DATABASE_URL, default 
 model: .venvs/engine/.synced  ## train the Rasa model when data, domain or config changed
 	@scripts/train.sh
 
+# The public page's self-hosted assets (socket.io client; axe-core for its accessibility test).
+web: web/node_modules/.installed
+web/node_modules/.installed: web/package-lock.json
+	@cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+# Browser tests drive Debian's chromium; nothing is downloaded by Playwright.
+browser:
+	@scripts/ensure-chromium.sh
+
 # --- the two commands ------------------------------------------------------------------
 run: setup  ## start the engine, the action server and the routing service
-	@$(WITH_ENV) $(APP)/python scripts/preflight.py && exec $(APP)/honcho start -f Procfile
+	@$(WITH_ENV) $(DEV_DELIVERY) $(APP)/python scripts/preflight.py && exec $(APP)/honcho start -f Procfile
 
 test: setup lint typecheck test-app test-engine test-rasa  ## every check and test suite
 
@@ -47,11 +63,15 @@ lint: .venvs/app/.synced
 	$(APP)/ruff check .
 	$(APP)/ruff format --check .
 
-typecheck: .venvs/app/.synced
+typecheck: .venvs/app/.synced .venvs/engine/.synced
 	$(APP)/mypy
+	$(APP)/mypy --config-file bot/mypy.ini --python-executable $(ENGINE)/python
 
-test-app: $(ENVS) var/secrets.sh model
+test-app: $(ENVS) var/secrets.sh model web browser
 	$(APP)/pytest -q tests/unit tests/actions tests/integration tests/e2e
+
+bench-routing: $(ENVS)  ## emergency tip to the 911 CAD webhook: latency percentiles (PostgreSQL)
+	$(APP)/python bench/routing_emergency.py
 
 test-engine: .venvs/engine/.synced
 	PYTHONPATH=. $(ENGINE)/pytest -q -p no:cacheprovider tests/engine
@@ -61,11 +81,51 @@ test-rasa: .venvs/engine/.synced model
 	scripts/rasa.sh test core --stories tests/stories --model models/tipline.tar.gz \
 	  --fail-on-prediction-errors --out var/results/core
 
+bench-channels: setup  ## SMS webhook benchmark: p99 at 50 concurrent senders, forged and duplicate counts
+	@$(APP)/python -m bench.sms_webhook
+
+.PHONY: bench-channels web browser
+
+# --- dispatch console ------------------------------------------------------------------
+CONSOLE_ASSETS := routing/console/node_modules/.installed
+$(CONSOLE_ASSETS): routing/console/package-lock.json
+	@echo "Installing the console's assets (npm)..."; scripts/console-assets.sh
+setup: $(CONSOLE_ASSETS)
+test: test-console-browser
+test-app: $(CONSOLE_ASSETS)
+
+test-console-browser: $(ENVS) var/secrets.sh $(CONSOLE_ASSETS)  ## the console in headless Chromium (screenshots in var/screenshots/)
+	@scripts/ensure-chromium.sh
+	$(APP)/pytest -q tests/browser
+
+bench-console: $(ENVS) $(CONSOLE_ASSETS)  ## first queue page with 10,000 tips stored (target: 300 ms)
+	$(APP)/python -m bench.console_queue
+
+.PHONY: test-console-browser bench-console
+
+.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa bench-routing
+
+# --- hardening: security tests and fuzzing, dependency audit ----------------------------------
+test: test-security
+
+test-security: $(ENVS) var/secrets.sh model web  ## security tests and fuzzing against the real services (tests/security)
+	$(APP)/pytest -q -p no:cacheprovider tests/security
+
+audit: .venvs/app/.synced  ## pip-audit: fails on a known vulnerability in the app environment; the engine's are listed
+	@$(APP)/python scripts/audit.py requirements/app.lock
+	@$(APP)/python scripts/audit.py requirements/engine.lock --report-only
+
+purge: $(ENVS) var/secrets.sh  ## one retention purge now (serve runs it every TIPLINE_RETENTION_INTERVAL_SECONDS)
+	@$(WITH_ENV) $(APP)/python -m routing purge
+
+.PHONY: test-security audit purge
+
 # --- triage (docs/triage.md) ----------------------------------------------------------
 eval: $(ENVS) model  ## triage the labelled set through a fresh stack: confusion matrices and the floors
 	$(APP)/python -m tests.triage.evaluate
 
 bench-triage: .venvs/app/.synced  ## triage speed per conversation, NLU excluded (target: median <= 20 ms)
-	$(APP)/python bench/triage.py
+	$(APP)/python -m bench.triage
 
-.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa eval bench-triage
+.PHONY: eval bench-triage
+

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
+from functools import partial
 
 from actions.settings import SettingsError, current
 from actions.triage import TriageDataError, default_triage
@@ -23,17 +24,24 @@ def main() -> int:
     with socket.socket() as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind(("127.0.0.1", settings.port))
+            probe.bind((settings.host, settings.port))
         except OSError:
             print(
                 f"error: port {settings.port} is already in use; stop what uses it or set TIPLINE_ACTIONS_PORT",
                 file=sys.stderr,
             )
             return 2
-    from rasa_sdk.__main__ import main_from_args
-    from rasa_sdk.endpoint import create_argument_parser
+    from sanic import Sanic
+    from sanic.worker.loader import AppLoader
 
-    main_from_args(create_argument_parser().parse_args(["--actions", "actions", "--port", str(settings.port)]))
+    from actions.server import create_app
+
+    # As rasa_sdk.endpoint.run does, with our factory: each worker builds the app from it.
+    loader = AppLoader(factory=partial(create_app, settings))
+    app = loader.load()
+    app.prepare(host=settings.host, port=settings.port, workers=1)
+    print(f"action server on http://{settings.host}:{settings.port}", file=sys.stderr)
+    Sanic.serve(primary=app, app_loader=loader)
     return 0
 
 

@@ -2,7 +2,7 @@
 
 The conversations are the labelled set, each as a one-message tip and as a longer exchange
 (the tip, then form answers and a few more messages), as the live bot triages on every turn.
-Run with `make bench-triage`; exits 1 when the median is over the target.
+Run with `make bench-triage` (python -m bench.triage); exits 1 when the median is over the target.
 """
 
 from __future__ import annotations
@@ -10,9 +10,6 @@ from __future__ import annotations
 import statistics
 import sys
 import time
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from actions.triage.assess import load
 from actions.triage.model import Conversation, Message
@@ -25,7 +22,12 @@ FOLLOW_UPS = (
     Message("I don't know his name", intent="dont_know", intent_confidence=0.9),
     Message("yes", intent="affirm", intent_confidence=0.95),
 )
-ANSWERS = {"where": "the main entrance", "when": "I am not sure", "weapons": "I don't know", "happening_now": False}
+ANSWERS: dict[str, str | bool | None] = {
+    "where": "the main entrance",
+    "when": "I am not sure",
+    "weapons": "I don't know",
+    "happening_now": False,
+}
 
 
 def conversations() -> list[Conversation]:

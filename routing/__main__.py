@@ -1,5 +1,5 @@
-"""python -m routing serve|worker|migrate|check|sandbox: start-up problems are one line and a
-non-zero exit."""
+"""python -m routing serve|worker|migrate|check|sandbox|create-user|purge: start-up problems are one line
+and a non-zero exit."""
 
 from __future__ import annotations
 
@@ -9,11 +9,25 @@ import contextlib
 import errno
 import logging
 import sys
+import threading
 from pathlib import Path
 
+from aiohttp.abc import AbstractAccessLogger
+from aiohttp.web import BaseRequest, StreamResponse
+
+from routing.accounts import ROLES, AccountError
 from routing.jurisdiction import Jurisdiction, JurisdictionError
 from routing.jurisdiction import load as load_jurisdiction
-from routing.settings import PROJECT_ROOT, Settings, SettingsError, database_url_from_env, masked, sync_url
+from routing.settings import (
+    PROJECT_ROOT,
+    Settings,
+    SettingsError,
+    database_url_from_env,
+    log_format_from_env,
+    masked,
+    sync_url,
+)
+from telemetry import logs
 
 log = logging.getLogger("routing")
 
@@ -21,16 +35,25 @@ log = logging.getLogger("routing")
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m routing", description="Tipline routing service")
     parser.add_argument(
-        "command", choices=("serve", "worker", "migrate", "check", "sandbox"), nargs="?", default="serve"
+        "command",
+        choices=("serve", "worker", "migrate", "check", "sandbox", "create-user", "purge"),
+        nargs="?",
+        default="serve",
     )
+    account = parser.add_argument_group("create-user (a console account; the first one is an admin)")
+    account.add_argument("--username")
+    account.add_argument("--name", default="", help="the name shown in the console")
+    account.add_argument("--role", default="admin", choices=ROLES)
+    account.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines drown the one that matters
     try:
+        logs.configure(log_format_from_env())
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines drown the one that matters
         if args.command == "migrate":
             migrate(database_url_from_env())
             return 0
         settings = Settings.from_env()
+        logs.configure(settings.log_format, settings.secrets)
         if args.command == "sandbox":
             sandbox(settings)
             return 0
@@ -39,8 +62,12 @@ def main(argv: list[str] | None = None) -> int:
             serve(settings, jurisdiction)
         elif args.command == "worker":
             asyncio.run(work(settings, jurisdiction))
+        elif args.command == "create-user":
+            create_user(settings, jurisdiction, args)
+        elif args.command == "purge":
+            asyncio.run(purge(settings, jurisdiction))
         return 0
-    except (SettingsError, JurisdictionError) as e:
+    except (SettingsError, JurisdictionError, AccountError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
 
@@ -103,18 +130,34 @@ def check_delivery_settings(settings: Settings, jurisdiction: Jurisdiction) -> N
 
 
 def serve(settings: Settings, jurisdiction: Jurisdiction) -> None:
+    import socket
+
     from aiohttp import web
 
     from routing.app import create_app
 
+    # Claim the port before the app starts its workers, so a port in use stops everything at once.
+    sock = socket.socket()
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
-        web.run_app(create_app(settings, jurisdiction), host=settings.host, port=settings.port, print=None)
+        sock.bind((settings.host, settings.port))
     except OSError as e:
+        sock.close()
         if e.errno == errno.EADDRINUSE:
             raise SettingsError(
                 f"port {settings.port} is already in use; stop what uses it or set TIPLINE_ROUTING_PORT"
             ) from None
         raise
+    web.run_app(create_app(settings, jurisdiction), sock=sock, print=None, access_log_class=AccessLog)
+
+
+class AccessLog(AbstractAccessLogger):
+    """One line per request without the query string: acknowledgement links carry their token there."""
+
+    def log(self, request: BaseRequest, response: StreamResponse, time: float) -> None:
+        self.logger.info(
+            "%s %s %s %s %.1f ms", request.remote, request.method, request.path, response.status, time * 1000
+        )
 
 
 async def work(settings: Settings, jurisdiction: Jurisdiction) -> None:
@@ -135,18 +178,49 @@ async def work(settings: Settings, jurisdiction: Jurisdiction) -> None:
             await engine.dispose()
 
 
+async def purge(settings: Settings, jurisdiction: Jurisdiction) -> None:
+    """One retention purge now (what `serve` runs every TIPLINE_RETENTION_INTERVAL_SECONDS)."""
+    from dataclasses import asdict
+
+    from routing.app import build_context
+    from routing.retention import purge as purge_now
+
+    ctx, engine = build_context(settings, jurisdiction)
+    try:
+        purged = await purge_now(ctx, settings.retention)
+    finally:
+        await engine.dispose()
+    print("purged: " + ", ".join(f"{k} {v}" for k, v in asdict(purged).items()))
+
+
 def sandbox(settings: Settings) -> None:
     """The development receiver at TIPLINE_DELIVERY_SANDBOX, with SMTP at TIPLINE_SMTP_URL's port."""
     from urllib.parse import urlsplit
 
     from routing.sandbox import run
 
-    if not settings.delivery_sandbox or not settings.smtp_url:
-        raise SettingsError("the development receiver needs TIPLINE_DELIVERY_SANDBOX and TIPLINE_SMTP_URL")
+    if not settings.delivery_sandbox:
+        # Still a process of the Procfile, where any exit stops everything: stay up, idle.
+        print("development receiver off (TIPLINE_DELIVERY_SANDBOX is empty): deliveries go to the real addresses")
+        with contextlib.suppress(KeyboardInterrupt):
+            threading.Event().wait()
+        return
+    if not settings.smtp_url:
+        raise SettingsError("the development receiver needs TIPLINE_SMTP_URL (e.g. smtp://127.0.0.1:8025)")
     http_port = urlsplit(settings.delivery_sandbox).port or 80
     smtp_port = urlsplit(settings.smtp_url).port or 25
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(http_port, smtp_port, settings.delivery_secrets))
+
+
+def create_user(settings: Settings, jurisdiction: Jurisdiction, args: argparse.Namespace) -> None:
+    from routing.console import commands
+
+    if not args.username:
+        raise AccountError("create-user needs --username")
+    password = commands.read_password(args.password_stdin)
+    staff = commands.create_user(settings, jurisdiction, args.username, args.name, args.role, password)
+    print(f"created {staff.role} {staff.username!r}; sign in at {settings.public_url}/console/")
 
 
 def _first_line(e: BaseException) -> str:

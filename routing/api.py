@@ -11,12 +11,15 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from aiohttp import web
+from prometheus_client import CONTENT_TYPE_LATEST
 
-from routing import domain, service
+from routing import domain, metrics, service
 from routing.jurisdiction import public_view
 from routing.keys import CONTEXT, ENGINE, OUTBOX_BELL, SETTINGS, THROTTLE
 from routing.policy import route
 from routing.signing import ack_token_valid
+from routing.storable import storable
+from telemetry.metrics import authorized
 
 log = logging.getLogger(__name__)
 
@@ -82,6 +85,8 @@ async def submit_tip(request: web.Request) -> web.Response:
     receipt = accepted.receipt
     if accepted.delivery_ids:
         request.app[OUTBOX_BELL].ring()  # emergencies leave now, not at the next poll
+    if receipt.created:
+        metrics.TIPS.labels(submission.channel, submission.triage.category, accepted.urgency).inc()
     log.info("tip %s %s (%s)", receipt.reference, "stored" if receipt.created else "repeated", accepted.urgency)
     return web.json_response(
         {
@@ -127,6 +132,16 @@ async def add_information(request: web.Request) -> web.Response:
         request, reference, service.add_information(ctx, reference, pin, text, conversation_id)
     )
     return web.json_response({"reference": status.reference, "status": status.status}, status=201)
+
+
+async def metrics_page(request: web.Request) -> web.Response:
+    """Prometheus metrics, for the metrics token only: to anyone else there is nothing here."""
+    if not authorized(request.headers.get("Authorization"), request.app[SETTINGS].metrics_token):
+        raise web.HTTPNotFound()
+    ctx = request.app[CONTEXT]
+    async with ctx.new_uow() as uow:
+        body = await metrics.exposition(uow, ctx.clock())
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
 
 
 async def public_jurisdiction(request: web.Request) -> web.Response:
@@ -188,6 +203,7 @@ async def _with_throttle(request: web.Request, reference: str, lookup: Awaitable
 def routes() -> list[web.RouteDef]:
     return [
         web.get("/healthz", healthz),
+        web.get("/metrics", metrics_page),
         web.get("/public/jurisdiction", public_jurisdiction),
         web.post("/api/v1/tips", submit_tip),
         web.post("/api/v1/route", route_preview),
@@ -206,9 +222,11 @@ async def _json_object(request: web.Request) -> dict[str, Any]:
         body = await request.json()
     except ValueError:
         raise InvalidField("body", "is not valid JSON") from None
+    except RecursionError:
+        raise InvalidField("body", "is nested too deeply") from None
     if not isinstance(body, dict):
         raise InvalidField("body", "must be a JSON object")
-    return body
+    return storable(body)
 
 
 def _str(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import hmac
 import logging
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from routing import api
 from routing.bell import Bell
+from routing.console.app import create_console
 from routing.crypto import Vault
 from routing.destinations.base import Senders
 from routing.destinations.email import EmailSender
@@ -21,6 +23,7 @@ from routing.destinations.sms import SmsSender
 from routing.destinations.webhook import WebhookSender
 from routing.jurisdiction import Jurisdiction
 from routing.keys import CONTEXT, ENGINE, JURISDICTION, OUTBOX_BELL, SETTINGS, THROTTLE
+from routing.retention import run_periodically
 from routing.service import Context
 from routing.settings import Settings
 from routing.store.engine import create_engine
@@ -47,7 +50,9 @@ def create_app(settings: Settings, jurisdiction: Jurisdiction) -> web.Applicatio
     app[JURISDICTION] = jurisdiction
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_workers)
+    app.cleanup_ctx.append(_retention)
     app.add_routes(api.routes())
+    app.add_subapp("/console/", create_console(settings, jurisdiction.timezone))
     return app
 
 
@@ -85,13 +90,33 @@ async def _workers(app: web.Application) -> AsyncIterator[None]:
         )
     async with aiohttp.ClientSession() as session:
         senders = build_senders(settings, app[JURISDICTION], session)
-        tasks = [asyncio.create_task(build_worker(app, senders).run()) for _ in range(settings.outbox.workers)]
+        workers = [build_worker(app, senders) for _ in range(settings.outbox.workers)]
+        tasks = [asyncio.create_task(w.run()) for w in workers]
         yield
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        # Let each worker finish its round (a cancelled send would only be sent again later),
+        # within the lease; cancel what is still running after that.
+        for worker in workers:
+            worker.stop()
+        if tasks:
+            _, late = await asyncio.wait(tasks, timeout=settings.outbox.lease_seconds)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
         assert isinstance(senders.sms, SmsSender)
         await senders.sms.close()
+
+
+async def _retention(app: web.Application) -> AsyncIterator[None]:
+    """The periodic retention purge, unless TIPLINE_RETENTION_INTERVAL_SECONDS=0 leaves it to a command."""
+    settings = app[SETTINGS]
+    if not settings.retention.interval_seconds:
+        yield
+        return
+    task = asyncio.create_task(run_periodically(app[CONTEXT], settings.retention))
+    yield
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 def build_context(settings: Settings, jurisdiction: Jurisdiction) -> tuple[Context, AsyncEngine]:

@@ -47,6 +47,7 @@ class Inbox:
     items: list[Received] = field(default_factory=list)
     refuse: bool = False
     hold: asyncio.Event | None = None
+    stalled: list[str] = field(default_factory=list)  # idempotency keys of requests held so far
 
     def keys(self, kind: str | None = None) -> list[str]:
         return [i.key for i in self.items if i.key and (kind is None or i.kind == kind)]
@@ -76,6 +77,7 @@ def describe(item: Received) -> str:
 async def _receive_webhook(request: web.Request) -> web.Response:
     inbox = request.app[INBOX]
     if inbox.hold is not None:
+        inbox.stalled.append(request.headers.get(IDEMPOTENCY_HEADER, ""))
         await inbox.hold.wait()
     if inbox.refuse:
         raise web.HTTPServiceUnavailable(text="receiver is down")

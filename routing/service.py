@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy.exc import IntegrityError
 
+from routing import metrics
 from routing.crypto import Vault
 from routing.domain import (
     AWAITING_FILING,
@@ -270,6 +271,8 @@ async def acknowledge(ctx: Context, delivery_id: int, actor: str) -> str | None:
         assert tip is not None
         newly = await uow.repo.acknowledge(tip["id"], delivery["destination"], actor, now)
         if newly:
+            waited = (now - tip["created_at"]).total_seconds()
+            metrics.TIME_TO_ACKNOWLEDGE.labels(delivery["destination"], tip["urgency"]).observe(waited)
             if tip["status"] in ("received", "delivered"):
                 await uow.repo.update_tip(tip["id"], status="acknowledged", updated_at=now)
             await uow.repo.audit(

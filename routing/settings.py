@@ -17,6 +17,7 @@ from sqlalchemy.exc import ArgumentError
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DATABASE_URL = f"sqlite:///{PROJECT_ROOT / 'var' / 'tipline.db'}"
 DEFAULT_JURISDICTION = PROJECT_ROOT / "jurisdictions" / "example-county.yml"
+LOG_FORMATS = ("text", "json")
 
 
 class SettingsError(Exception):
@@ -38,6 +39,19 @@ class OutboxSettings:
 
 
 @dataclass(frozen=True)
+class RetentionSettings:
+    """How long each kind of data is kept; None keeps it. Tips count from when they were closed
+    (their latest disposition), so nothing of an open tip is ever purged."""
+
+    contacts_days: float | None = 30  # the reporter's contact details, after the tip is closed
+    transcripts_days: float | None = 90  # the conversation transcript, after the tip is closed
+    closed_tips_days: float | None = 3 * 365  # the whole tip, after it is closed; the audit log stays
+    trackers_days: float | None = 30  # Rasa's tracker store, after a conversation's last event
+    tracker_store_url: str | None = None  # Rasa's SQL tracker store (production); None: nothing to purge there
+    interval_seconds: float = 3600.0  # how often `serve` purges; 0 leaves it to `python -m routing purge`
+
+
+@dataclass(frozen=True)
 class Settings:
     database_url: str
     jurisdiction_path: Path
@@ -56,6 +70,23 @@ class Settings:
     # Development: webhooks and SMS go to this local receiver instead of the real addresses.
     delivery_sandbox: str | None = None
     outbox: OutboxSettings = OutboxSettings()
+    log_format: str = "text"
+    metrics_token: str | None = None  # /metrics is off without it
+    retention: RetentionSettings = RetentionSettings()
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """What must never appear in a log line."""
+        values = (
+            self.intake_secret,
+            self.signing_secret,
+            *self.encryption_keys,
+            *self.delivery_secrets.values(),
+            self.twilio_auth_token,
+            self.metrics_token,
+            make_url(self.database_url).password,
+        )
+        return tuple(str(v) for v in values if v)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -89,26 +120,37 @@ class Settings:
                     env, "TIPLINE_BREAKER_COOLDOWN_SECONDS", defaults.breaker_cooldown_seconds
                 ),
             ),
+            log_format=log_format_from_env(env),
+            metrics_token=env.get("TIPLINE_METRICS_TOKEN", "").strip() or None,
+            retention=_retention(env),
         )
 
 
-def database_url_from_env(environ: Mapping[str, str] | None = None) -> str:
-    """DATABASE_URL, checked; SQLite under var/ when unset."""
+def database_url_from_env(environ: Mapping[str, str] | None = None, name: str = "DATABASE_URL") -> str:
+    """DATABASE_URL (or another variable holding a database URL), checked; SQLite under var/ when unset."""
     env = os.environ if environ is None else environ
-    raw = env.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+    raw = env.get(name) or DEFAULT_DATABASE_URL
     try:
         url = make_url(raw)
     except ArgumentError:
         raise SettingsError(
-            f"DATABASE_URL is not a database URL: {raw!r} "
+            f"{name} is not a database URL: {raw!r} "
             "(expected e.g. postgresql://user@127.0.0.1:5432/tipline or sqlite:///var/tipline.db)"
         ) from None
     if url.get_backend_name() not in ("sqlite", "postgresql"):
         raise SettingsError(
-            f"DATABASE_URL names an unsupported database {url.get_backend_name()!r}; "
-            "use postgresql://... or sqlite:///..."
+            f"{name} names an unsupported database {url.get_backend_name()!r}; use postgresql://... or sqlite:///..."
         )
     return raw
+
+
+def log_format_from_env(environ: Mapping[str, str] | None = None) -> str:
+    """TIPLINE_LOG_FORMAT: text (the default, for people) or json (one object per line, for collectors)."""
+    env = os.environ if environ is None else environ
+    value = env.get("TIPLINE_LOG_FORMAT", "").strip() or "text"
+    if value not in LOG_FORMATS:
+        raise SettingsError(f"TIPLINE_LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}, not {value!r}")
+    return value
 
 
 def async_url(database_url: str) -> URL:
@@ -128,6 +170,40 @@ def sync_url(database_url: str) -> URL:
 def masked(database_url: str) -> str:
     """The URL with any password hidden, for messages and logs."""
     return make_url(database_url).render_as_string(hide_password=True)
+
+
+def _retention(env: Mapping[str, str]) -> RetentionSettings:
+    defaults = RetentionSettings()
+    tracker_store = env.get("TIPLINE_TRACKER_STORE_URL", "").strip() or None
+    if tracker_store is not None:
+        database_url_from_env(env, "TIPLINE_TRACKER_STORE_URL")
+    interval = env.get("TIPLINE_RETENTION_INTERVAL_SECONDS", "").strip()
+    return RetentionSettings(
+        contacts_days=_days(env, "TIPLINE_RETAIN_CONTACTS_DAYS", defaults.contacts_days),
+        transcripts_days=_days(env, "TIPLINE_RETAIN_TRANSCRIPTS_DAYS", defaults.transcripts_days),
+        closed_tips_days=_days(env, "TIPLINE_RETAIN_CLOSED_TIPS_DAYS", defaults.closed_tips_days),
+        trackers_days=_days(env, "TIPLINE_RETAIN_TRACKERS_DAYS", defaults.trackers_days),
+        tracker_store_url=tracker_store,
+        interval_seconds=0.0
+        if interval == "0"
+        else _seconds(env, "TIPLINE_RETENTION_INTERVAL_SECONDS", defaults.interval_seconds),
+    )
+
+
+def _days(env: Mapping[str, str], name: str, default: float | None) -> float | None:
+    """A number of days (0 purges as soon as the job runs), or `never`."""
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if raw == "never":
+        return None
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise SettingsError(f"{name} must be a number of days or 'never', not {raw!r}")
+    return value
 
 
 def _required(env: Mapping[str, str], name: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 
+from routing import metrics
 from routing.bell import Bell
 from routing.destinations.base import DeliveryError, Senders, Sent
 from routing.destinations.cad import cad_block
@@ -64,11 +65,17 @@ class Worker:
         self.bell = bell or Bell()
         self.name = worker_name()
         self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_cooldown_seconds)
+        self._stopping = False
+
+    def stop(self) -> None:
+        """Finish the round in hand, then return from run(): no delivery is cut off midway."""
+        self._stopping = True
+        self.bell.ring()
 
     async def run(self) -> None:
-        """Until cancelled: deliver what is due, escalate, then wait for the bell or the poll."""
+        """Until stopped: deliver what is due, escalate, then wait for the bell or the poll."""
         log.info("outbox worker %s started", self.name)
-        while True:
+        while not self._stopping:
             try:
                 delivered = await self.deliver_due()
                 await self.escalate()
@@ -77,8 +84,9 @@ class Worker:
             except Exception:
                 log.exception("outbox worker %s: a round failed; trying again", self.name)
                 delivered = 0
-            if delivered < BATCH:
+            if delivered < BATCH and not self._stopping:
                 await self.bell.wait(self.settings.poll_seconds)
+        log.info("outbox worker %s stopped", self.name)
 
     async def deliver_due(self) -> int:
         """One round: claim a batch and send it concurrently. Returns how many were claimed."""
@@ -93,7 +101,11 @@ class Worker:
     async def _deliver(self, delivery: Row) -> None:
         started = self.ctx.clock()
         try:
-            sent, status, extra = await self._send(delivery)
+            # Finish well inside the lease, so no other worker takes it while this one still tries.
+            async with asyncio.timeout(self.settings.lease_seconds * 0.8):
+                sent, status, extra = await self._send(delivery)
+        except TimeoutError:
+            await self._failed(delivery, started, "attempt timed out", False)
         except DeliveryError as e:
             await self._failed(delivery, started, str(e), e.permanent)
         except Exception as e:  # a bug must not lose the tip: it is retried and, in the end, alarmed
@@ -189,6 +201,10 @@ class Worker:
                 detail=sent.detail,
             )
         log.info("delivery %s (%s %s) delivered: %s", d["id"], d["destination"], d["target"], sent.detail)
+        metrics.DELIVERY_ATTEMPTS.labels(d["destination"], d["via"], "delivered").inc()
+        metrics.TIP_TO_DESTINATION.labels(d["destination"], d["urgency"]).observe(
+            (now - d["created_at"]).total_seconds()
+        )
 
     async def _failed(self, d: Row, started: Any, error: str, permanent: bool) -> None:
         now = self.ctx.clock()
@@ -205,6 +221,7 @@ class Worker:
                 )
             mine = await uow.repo.finish(d["id"], self.name, **values)
             await uow.repo.add_attempt(self._attempt(d, started, False, error))
+            metrics.DELIVERY_ATTEMPTS.labels(d["destination"], d["via"], "dead" if give_up else "retry").inc()
             if not mine or not give_up:
                 log.warning("delivery %s (%s) attempt %s failed: %s", d["id"], d["target"], d["attempts"], error)
                 return

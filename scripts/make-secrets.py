@@ -23,6 +23,8 @@ SECRETS = {
     "TIPLINE_ENGINE_TOKEN": lambda: secrets.token_urlsafe(32),
     # Signs acknowledgement callback links and console session cookies.
     "TIPLINE_SIGNING_SECRET": lambda: secrets.token_urlsafe(32),
+    # Bearer token Prometheus presents at each service's /metrics.
+    "TIPLINE_METRICS_TOKEN": lambda: secrets.token_urlsafe(32),
     # HMAC keys of the example jurisdiction's webhooks (jurisdictions/example-county.yml).
     "TIPLINE_SECRET_DISPATCH_CAD": lambda: secrets.token_urlsafe(32),
     "TIPLINE_SECRET_CRISIS_CENTER": lambda: secrets.token_urlsafe(32),

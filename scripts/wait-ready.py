@@ -22,6 +22,13 @@ def _services() -> dict[str, str]:
     return {"engine": engine + "/", "actions": actions + "/health", "routing": routing + "/healthz"}
 
 
+def _receiver_line() -> str:
+    sandbox = os.environ.get("TIPLINE_DELIVERY_SANDBOX", "")
+    if not sandbox:
+        return ""
+    return f"  Delivered tips:   {sandbox}/ (the development receiver stands in for 911, 988, FBI, state)\n"
+
+
 def _healthy(url: str) -> bool:
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
@@ -45,7 +52,9 @@ def main() -> int:
         "\nTipline is ready.\n"
         f"  Talk to the bot:  curl -s {engine}/webhooks/rest/webhook "
         """-H 'Content-Type: application/json' -d '{"sender": "me", "message": "hi"}'\n"""
+        f"  Web chat page:    {engine}/report/\n"
         f"  Routing service:  {services['routing'].removesuffix('/healthz')}/healthz\n"
+        f"{_receiver_line()}"
         "  Stop everything:  Ctrl-C\n",
         flush=True,
     )

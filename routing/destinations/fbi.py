@@ -11,6 +11,8 @@ from typing import Any
 from routing.domain import RoutedTip
 from routing.summary import category_label, full_summary
 
+REPORTER_FIELD = "Original reporter"
+
 
 def packet(tip: RoutedTip) -> dict[str, Any]:
     answers = tip.answers
@@ -55,7 +57,7 @@ def packet(tip: RoutedTip) -> dict[str, Any]:
                 "fields": {
                     "Submitted by": "Tipline staff liaison on behalf of the local tipline",
                     "Local reference": tip.reference,
-                    "Original reporter": (
+                    REPORTER_FIELD: (
                         ", ".join(f"{k}: {v}" for k, v in tip.contact.as_dict().items()) if tip.contact else "anonymous"
                     ),
                 },
@@ -63,6 +65,21 @@ def packet(tip: RoutedTip) -> dict[str, Any]:
         ],
         "related_references": [r.reference for r in tip.related],
     }
+
+
+def without_reporter(p: dict[str, Any]) -> dict[str, Any]:
+    """The packet with the original reporter's details removed (retention of contact details)."""
+    sections = [
+        {
+            **section,
+            "fields": {
+                k: ("removed after the retention period" if k == REPORTER_FIELD else v)
+                for k, v in section["fields"].items()
+            },
+        }
+        for section in p["sections"]
+    ]
+    return {**p, "sections": sections}
 
 
 def packet_text(p: dict[str, Any]) -> str:

@@ -15,6 +15,7 @@ from routing.store.tables import (
     audit_log,
     deliveries,
     delivery_attempts,
+    dispositions,
     tip_links,
     tip_match_keys,
     tip_messages,
@@ -23,6 +24,8 @@ from routing.store.tables import (
 )
 
 Row = dict[str, Any]
+RELATED_LIMIT = 20
+CLOSED = "closed"  # the tip status a disposition sets (domain.TIP_STATUSES)
 
 
 class Repository:
@@ -69,8 +72,14 @@ class Repository:
         if rows:
             await self.conn.execute(sa.insert(tip_match_keys), rows)
 
-    async def tips_sharing_keys(self, tip_id: int, keys: Sequence[tuple[str, str]]) -> list[tuple[int, str]]:
-        """(other tip id, kind) for earlier tips that share any of the keys."""
+    async def tips_sharing_keys(
+        self, tip_id: int, keys: Sequence[tuple[str, str]], limit: int = RELATED_LIMIT
+    ) -> list[tuple[int, str]]:
+        """(other tip id, kind) for the latest earlier tips that share any of the keys.
+
+        Capped: a place named in hundreds of tips (a big school) must not make every new tip
+        carry hundreds of links; the latest ones lead to the rest.
+        """
         if not keys:
             return []
         query = (
@@ -80,6 +89,8 @@ class Repository:
                 tip_match_keys.c.tip_id != tip_id,
             )
             .distinct()
+            .order_by(tip_match_keys.c.tip_id.desc())
+            .limit(limit)
         )
         return [(int(r.tip_id), str(r.kind)) for r in (await self.conn.execute(query)).all()]
 
@@ -96,6 +107,7 @@ class Repository:
             .select_from(tip_links.join(tips, tips.c.id == other))
             .where(sa.or_(tip_links.c.tip_id == tip_id, tip_links.c.related_tip_id == tip_id))
             .order_by(tips.c.created_at.desc())
+            .limit(RELATED_LIMIT * 4)
         )
         grouped: dict[str, Row] = {}
         for row in await self._all(query):
@@ -273,6 +285,65 @@ class Repository:
         query = sa.select(deliveries.c.status, sa.func.count()).group_by(deliveries.c.status)
         counts = {str(status): int(n) for status, n in (await self.conn.execute(query)).all()}
         return {s: counts.get(s, 0) for s in (PENDING, DELIVERING, DELIVERED, DEAD)} | counts
+
+    async def unacknowledged_tips(self) -> list[tuple[str, datetime]]:
+        """(urgency, created_at) of each open tip nobody has acknowledged yet (the alarm's queue)."""
+        query = sa.select(tips.c.urgency, tips.c.created_at).where(tips.c.status.in_(("received", "delivered")))
+        return [(str(u), at) for u, at in (await self.conn.execute(query)).all()]
+
+    # --- retention ---------------------------------------------------------------------------
+
+    async def tips_closed_before(self, cutoff: datetime, limit: int, holding: str | None = None) -> list[int]:
+        """Ids of closed tips whose latest disposition is older than `cutoff`, oldest first; with
+        `holding` ("contact" or "transcript"), only those that still hold one."""
+        closed_at = sa.func.max(dispositions.c.created_at)
+        query = (
+            sa.select(tips.c.id)
+            .join(dispositions, dispositions.c.tip_id == tips.c.id)
+            .where(tips.c.status == CLOSED)
+            .group_by(tips.c.id)
+            .having(closed_at < cutoff)
+            .order_by(closed_at)
+            .limit(limit)
+        )
+        if holding == "contact":
+            query = query.where(tips.c.contact_encrypted.is_not(None))
+        elif holding == "transcript":
+            query = query.where(sa.func.json_array_length(tips.c.transcript) > 0)
+        return [int(i) for i in (await self.conn.execute(query)).scalars().all()]
+
+    async def clear_transcripts(self, tip_ids: Sequence[int]) -> int:
+        """Empty the transcripts of these tips, if still closed; the number that had one."""
+        result = await self.conn.execute(
+            sa.update(tips)
+            .where(tips.c.id.in_(tip_ids), tips.c.status == CLOSED, sa.func.json_array_length(tips.c.transcript) > 0)
+            .values(transcript=[])
+        )
+        return int(result.rowcount)
+
+    async def clear_contacts(self, tip_ids: Sequence[int]) -> list[int]:
+        """Remove the reporter's contact details from these tips, if still closed; the ids that had any."""
+        query = sa.select(tips.c.id).where(
+            tips.c.id.in_(tip_ids), tips.c.status == CLOSED, tips.c.contact_encrypted.is_not(None)
+        )
+        had = [int(i) for i in (await self.conn.execute(query)).scalars().all()]
+        if had:
+            await self.conn.execute(sa.update(tips).where(tips.c.id.in_(had)).values(contact_encrypted=None))
+        return had
+
+    async def packets_of(self, tip_ids: Sequence[int]) -> list[Row]:
+        """(id, packet) of the deliveries of these tips that carry a packet filed by hand (FBI)."""
+        return await self._all(
+            sa.select(deliveries.c.id, deliveries.c.packet).where(
+                deliveries.c.tip_id.in_(tip_ids), deliveries.c.packet.is_not(None)
+            )
+        )
+
+    async def delete_closed_tips(self, tip_ids: Sequence[int]) -> int:
+        """Delete these tips, if still closed, with everything that hangs off them (the foreign keys
+        cascade); the audit log keeps its rows, which hold no report content."""
+        result = await self.conn.execute(sa.delete(tips).where(tips.c.id.in_(tip_ids), tips.c.status == CLOSED))
+        return int(result.rowcount)
 
     # --- helpers ---------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ Who did something is an `actor` string everywhere ("system", "reporter", "worker
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import sqlalchemy as sa
 
 metadata = sa.MetaData(
@@ -18,7 +20,20 @@ metadata = sa.MetaData(
     }
 )
 
-_now = sa.DateTime(timezone=True)
+
+class UtcDateTime(sa.TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases: SQLite hands back naive ones, so mark them UTC."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value
+
+
+_now = UtcDateTime()
 
 tips = sa.Table(
     "tips",
@@ -47,6 +62,8 @@ tips = sa.Table(
     sa.Column("about_reporter", sa.Boolean, nullable=True),
     sa.Column("media_urls", sa.JSON, nullable=False, server_default="[]"),
     sa.Column("updated_at", _now, nullable=True),
+    sa.Column("assigned_to", sa.Integer, nullable=True),  # staff_users.id (staff are deactivated, never deleted)
+    sa.Index("ix_tips_urgency_status", "urgency", "status"),
 )
 
 triage_results = sa.Table(
@@ -187,4 +204,46 @@ audit_log = sa.Table(
     sa.Column("tip_id", sa.Integer, nullable=True, index=True),
     sa.Column("delivery_id", sa.Integer, nullable=True),
     sa.Column("details", sa.JSON, nullable=False),
+)
+
+
+# --- dispatch console: staff accounts, their sessions, notes on tips ------------------------
+
+staff_users = sa.Table(
+    "staff_users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(128), nullable=False),
+    sa.Column("role", sa.String(16), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),  # argon2id, with its parameters
+    sa.Column("active", sa.Boolean, nullable=False, server_default=sa.true()),
+    sa.Column("failed_logins", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("locked_until", _now, nullable=True),
+    sa.Column("created_at", _now, nullable=False),
+    sa.Column("updated_at", _now, nullable=False),
+    sa.Column("last_login_at", _now, nullable=True),
+    sa.CheckConstraint("role IN ('dispatcher', 'analyst', 'fbi_liaison', 'admin')", name="role"),
+)
+
+# The cookie holds a random token; only its keyed digest is stored, so the table cannot log anyone in.
+staff_sessions = sa.Table(
+    "staff_sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("token_digest", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.ForeignKey("staff_users.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("csrf_token", sa.String(64), nullable=False),
+    sa.Column("created_at", _now, nullable=False),
+    sa.Column("expires_at", _now, nullable=False),
+)
+
+tip_notes = sa.Table(
+    "tip_notes",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("tip_id", sa.ForeignKey("tips.id", ondelete="CASCADE"), nullable=False, index=True),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("actor", sa.String(64), nullable=False),
+    sa.Column("created_at", _now, nullable=False),
 )

@@ -6,7 +6,9 @@ from types import TracebackType
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
+from routing.store.casework import CaseRepository
 from routing.store.repository import Repository
+from routing.store.staff import StaffRepository
 
 
 class UnitOfWork:
@@ -16,11 +18,15 @@ class UnitOfWork:
         self._engine = engine
         self._conn: AsyncConnection | None = None
         self._repo: Repository | None = None
+        self._cases: CaseRepository | None = None
+        self._staff: StaffRepository | None = None
 
     async def __aenter__(self) -> UnitOfWork:
         self._conn = await self._engine.connect()
         await self._conn.begin()
         self._repo = Repository(self._conn)
+        self._cases = CaseRepository(self._conn)
+        self._staff = StaffRepository(self._conn)
         return self
 
     async def __aexit__(
@@ -35,10 +41,24 @@ class UnitOfWork:
         finally:
             await self._conn.close()
             self._conn = None
-            self._repo = None
+            self._repo = self._cases = self._staff = None
 
     @property
     def repo(self) -> Repository:
         if self._repo is None:
             raise RuntimeError("the unit of work is not open")
         return self._repo
+
+    @property
+    def cases(self) -> CaseRepository:
+        """The dispatch console's queries."""
+        if self._cases is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._cases
+
+    @property
+    def staff(self) -> StaffRepository:
+        """Staff accounts and console sessions."""
+        if self._staff is None:
+            raise RuntimeError("the unit of work is not open")
+        return self._staff

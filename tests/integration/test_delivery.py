@@ -154,3 +154,16 @@ async def test_a_delivery_that_never_succeeds_is_dead_lettered_and_raises_an_ala
     assert {a.target for a in alarms} == {"alarm-operations", "alarm-on-call"}
     assert all(a.escalates_id == dead[0].id for a in alarms)
     assert "dead_letter" in [a.action for a in table(settings, audit_log)]
+
+
+async def test_tips_about_the_same_place_are_linked_and_the_link_travels_with_the_payload(
+    service: TestClient, receivers: Receivers
+) -> None:
+    place = {"where": "Lincoln High School, north gym"}
+    first = await (await service.post("/api/v1/tips", json=tip_payload(answers=place))).json()
+    await receivers.wait_for(lambda inbox: len(inbox.webhooks()) >= 2)
+    second = await (await service.post("/api/v1/tips", json=tip_payload(answers=place))).json()
+    await receivers.wait_for(lambda inbox: any(h.body["reference"] == second["reference"] for h in inbox.webhooks()))
+    later = next(h.body for h in receivers.inbox.webhooks() if h.body["reference"] == second["reference"])
+    assert [(r["reference"], r["reasons"]) for r in later["related_tips"]] == [(first["reference"], ["place"])]
+    assert first["reference"] in later["summary"]

@@ -94,7 +94,11 @@ def stack_env(workdir: Path, extra: Mapping[str, str] | None = None) -> dict[str
 def running_stack(workdir: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[Stack]:
     if not MODEL.exists():
         raise RuntimeError("no trained model: run 'make model' first")
-    ports = {name: free_port() for name in ("engine", "actions", "routing")}
+    # A port given in extra_env is kept (a test that must know the engine's URL in advance picks it).
+    ports = {
+        name: int((extra_env or {}).get(f"TIPLINE_{name.upper()}_PORT") or free_port())
+        for name in ("engine", "actions", "routing")
+    }
     env = stack_env(
         workdir,
         {
@@ -138,3 +142,24 @@ def running_stack(workdir: Path, extra_env: Mapping[str, str] | None = None) -> 
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+@contextmanager
+def running_fake_twilio(log: Path) -> Iterator[str]:
+    """tests/support/fake_twilio.py as a process of the app environment on a free port; yields its URL."""
+    port = free_port()
+    with open(log, "wb") as out:
+        process = subprocess.Popen(
+            [str(APP_PYTHON), "-m", "tests.support.fake_twilio", "--port", str(port)],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        url = f"http://127.0.0.1:{port}"
+        try:
+            wait_healthy(url + "/_sent", process, 30, log)
+            yield url
+        finally:
+            process.terminate()
+            process.wait(timeout=10)

@@ -1,4 +1,4 @@
-"""The labelled evaluation set (tests/triage/cases/*.yml) as typed cases."""
+"""The labelled evaluation set (tests/triage/tips/*.yml) as typed cases."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-CASES_DIR = Path(__file__).parent / "cases"
+CASES_DIR = Path(__file__).parent / "tips"
 
 
 @dataclass(frozen=True)
