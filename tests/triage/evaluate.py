@@ -83,12 +83,21 @@ def default_table_jurisdiction(workdir: Path) -> Path:
 
 def triage_through_stack(cases: Sequence[Case]) -> dict[str, dict[str, Any]]:
     """Start the services on free ports and pipe the set through `bin/tipline triage`."""
-    from tests.support.stack import running_stack
+    from tests.support.stack import free_port, running_stack
+    from tests.support.texter import ACCOUNT_SID, TIPLINE_NUMBER
 
     with tempfile.TemporaryDirectory(prefix="tipline-eval-") as tmp:
         workdir = Path(tmp)
-        jurisdiction = {"TIPLINE_JURISDICTION": str(default_table_jurisdiction(workdir))}
-        with running_stack(workdir, jurisdiction) as stack:
+        engine_port = free_port()
+        settings = {
+            "TIPLINE_JURISDICTION": str(default_table_jurisdiction(workdir)),
+            # The SMS channel is configured at start as a deployment's would be; nothing is sent.
+            "TIPLINE_ENGINE_PORT": str(engine_port),
+            "TIPLINE_PUBLIC_URL": f"http://127.0.0.1:{engine_port}",
+            "TIPLINE_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
+            "TIPLINE_TWILIO_NUMBER": TIPLINE_NUMBER,
+        }
+        with running_stack(workdir, settings) as stack:
             env = dict(stack.env, TIPLINE_ENGINE_URL=stack.engine_url, TIPLINE_ROUTING_URL=stack.routing_url)
             return run_tipline_triage(cases, env)
 
