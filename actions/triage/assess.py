@@ -78,20 +78,26 @@ class Triage:
         return self.rules.nlu.conflict_confidence
 
     def _choose(self, text_scores: dict[Category, float], intent: _Intent | None) -> Category:
-        """Text first: decisive text evidence decides (first in the order of who must act first);
-        text that itself says "no report" (an idiom, a game, a question) stays no report; only
-        then does the NLU's intent weigh in, as a prior among weak evidence."""
-        order = self.rules.category_order
-        for category in order:
+        """Text first, and no tip is ever lost.
+
+        Decisive text evidence decides (the first category in the order of who must act first).
+        Any report evidence in the text keeps the tip a report, whatever else the conversation
+        holds ("no", a question, a game mentioned earlier). Only text with no report evidence at
+        all can be not_a_tip; the NLU's intent weighs in as a prior among weak evidence, and
+        cannot turn text that itself says "no report" (an idiom, a game, a question) into one.
+        """
+        reportable = [c for c in self.rules.category_order if c is not Category.NOT_A_TIP]
+        for category in reportable:
             if text_scores[category] >= self.rules.decisive_score:
                 return category
-        reportable = any(text_scores[c] > 0 for c in order if c is not Category.NOT_A_TIP)
-        if not reportable and text_scores[Category.NOT_A_TIP] > 0:
+        has_report_evidence = any(text_scores[c] > 0 for c in reportable)
+        if not has_report_evidence and text_scores[Category.NOT_A_TIP] > 0:
             return Category.NOT_A_TIP
         scores = dict(text_scores)
         if intent is not None:
             scores[intent.category] += self.rules.nlu.prior_weight * intent.confidence
-        best = max(order, key=lambda c: (scores[c], -order.index(c)))
+        candidates = reportable if has_report_evidence else list(self.rules.category_order)
+        best = max(candidates, key=lambda c: (scores[c], -candidates.index(c)))
         return best if scores[best] > 0 else Category.NOT_A_TIP
 
     def _report_intent(self, conversation: Conversation) -> _Intent | None:
