@@ -132,3 +132,13 @@ purge: $(ENVS) var/secrets.sh  ## one retention purge now (serve runs it every T
 	@$(WITH_ENV) $(APP)/python -m routing purge
 
 .PHONY: test-security audit purge
+
+# --- triage (docs/triage.md) ----------------------------------------------------------
+eval: $(ENVS) model  ## triage the labelled set through a fresh stack: confusion matrices and the floors
+	$(APP)/python -m tests.triage.evaluate
+
+bench-triage: .venvs/app/.synced  ## triage speed per conversation, NLU excluded (target: median <= 20 ms)
+	$(APP)/python -m bench.triage
+
+.PHONY: eval bench-triage
+

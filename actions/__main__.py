@@ -7,12 +7,18 @@ import sys
 from functools import partial
 
 from actions.settings import SettingsError, current
+from actions.triage import TriageDataError, default_triage
 
 
 def main() -> int:
     try:
         settings = current()
     except SettingsError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    try:
+        default_triage()  # the phrase lists and rules, checked before the first request
+    except TriageDataError as e:
         print(f"error: {e}", file=sys.stderr)
         return 2
     with socket.socket() as probe:

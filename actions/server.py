@@ -16,6 +16,7 @@ from sanic.response import HTTPResponse
 
 from actions import metrics
 from actions.settings import Settings
+from actions.triage import default_triage
 from telemetry import logs
 from telemetry.metrics import authorized
 
@@ -29,6 +30,7 @@ def create_app(settings: Settings) -> Sanic:
     from rasa_sdk.executor import ActionExecutor
 
     logs.configure(settings.log_format, settings.secrets)
+    default_triage()  # each worker loads the phrase lists and rules now, not during a resident's turn
     executor = ActionExecutor()
     executor.register_package("actions")
     # Only the engine calls the action server (no browser), so no CORS origin is allowed.

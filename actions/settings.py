@@ -56,3 +56,23 @@ class Settings:
 def current() -> Settings:
     """The settings of this process, read on first use (rasa-sdk imports actions/ at start)."""
     return Settings.from_env()
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Where the Rasa engine's HTTP API is (`tipline triage` asks it for the NLU parse)."""
+
+    url: str
+    token: str
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> EngineSettings:
+        env = os.environ if environ is None else environ
+        token = env.get("TIPLINE_ENGINE_TOKEN", "").strip()
+        if not token:
+            raise SettingsError("TIPLINE_ENGINE_TOKEN is not set (make run generates it in var/secrets.sh)")
+        port = env.get("TIPLINE_ENGINE_PORT", "5005")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise SettingsError(f"TIPLINE_ENGINE_PORT must be a port number, not {port!r}")
+        url = env.get("TIPLINE_ENGINE_URL") or f"http://127.0.0.1:{port}"
+        return cls(url=url.rstrip("/"), token=token)

@@ -1,6 +1,7 @@
 """Triage: conversation -> category, urgency, indicators and explanation (triage.md)."""
 
-from actions.triage.assess import assess
+from actions.triage.assess import assess, default_triage
+from actions.triage.errors import TriageDataError
 from actions.triage.model import (
     Assessment,
     Category,
@@ -11,4 +12,15 @@ from actions.triage.model import (
     Urgency,
 )
 
-__all__ = ["Assessment", "Category", "Conversation", "Entity", "Message", "TriageResult", "Urgency", "assess"]
+__all__ = [
+    "Assessment",
+    "Category",
+    "Conversation",
+    "Entity",
+    "Message",
+    "TriageDataError",
+    "TriageResult",
+    "Urgency",
+    "assess",
+    "default_triage",
+]

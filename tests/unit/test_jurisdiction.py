@@ -65,7 +65,9 @@ def test_a_rule_that_removes_911_is_refused(tmp_path: Path) -> None:
 
 def test_a_rule_that_could_send_self_harm_to_911_without_an_emergency_is_refused(tmp_path: Path) -> None:
     data = example()
-    data["rules"].append({"id": "pills", "when": {"indicator": "overdose_taken"}, "add_destination": "911", "why": "x"})
+    data["rules"].append(
+        {"id": "pills", "when": {"indicator": "attempt_in_progress"}, "add_destination": "911", "why": "x"}
+    )
     assert "self_harm reaches 911 only as an emergency" in refused(tmp_path, data)
 
 
@@ -74,7 +76,7 @@ def test_a_rule_adding_911_for_emergencies_only_is_accepted(tmp_path: Path) -> N
     data["rules"].append(
         {
             "id": "ok",
-            "when": {"all": [{"urgency": "emergency"}, {"indicator": "overdose_taken"}]},
+            "when": {"all": [{"urgency": "emergency"}, {"indicator": "attempt_in_progress"}]},
             "add_destination": "911",
             "why": "x",
         }

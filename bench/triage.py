@@ -1,0 +1,65 @@
+"""Triage speed: time `assess` per conversation, NLU excluded (issue 4: median <= 20 ms).
+
+The conversations are the labelled set, each as a one-message tip and as a longer exchange
+(the tip, then form answers and a few more messages), as the live bot triages on every turn.
+Run with `make bench-triage` (python -m bench.triage); exits 1 when the median is over the target.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+
+from actions.triage.assess import load
+from actions.triage.model import Conversation, Message
+from tests.triage.cases import load_cases
+
+TARGET_MEDIAN_MS = 20.0
+ROUNDS = 5
+FOLLOW_UPS = (
+    Message("it happened near the main entrance", intent="inform", intent_confidence=0.8),
+    Message("I don't know his name", intent="dont_know", intent_confidence=0.9),
+    Message("yes", intent="affirm", intent_confidence=0.95),
+)
+ANSWERS: dict[str, str | bool | None] = {
+    "where": "the main entrance",
+    "when": "I am not sure",
+    "weapons": "I don't know",
+    "happening_now": False,
+}
+
+
+def conversations() -> list[Conversation]:
+    built = []
+    for case in load_cases():
+        first = Message(case.text, intent="report_threat", intent_confidence=0.7)
+        built.append(Conversation(case.id, (first,), dict(case.answers), reported_at=case.reported_at_datetime))
+        built.append(Conversation(case.id + "-long", (first, *FOLLOW_UPS), {**ANSWERS, **case.answers}))
+    return built
+
+
+def main() -> int:
+    started = time.perf_counter()
+    triage = load()
+    load_ms = (time.perf_counter() - started) * 1000
+    sample = conversations()
+    for conversation in sample[:20]:  # warm caches before measuring
+        triage.assess(conversation)
+    timings = []
+    for _ in range(ROUNDS):
+        for conversation in sample:
+            begin = time.perf_counter()
+            triage.assess(conversation)
+            timings.append((time.perf_counter() - begin) * 1000)
+    timings.sort()
+    median = statistics.median(timings)
+    p95 = timings[int(len(timings) * 0.95)]
+    print(f"triage of one conversation, NLU excluded ({len(sample)} conversations x {ROUNDS} rounds)")
+    print(f"  median {median:.2f} ms   p95 {p95:.2f} ms   max {timings[-1]:.2f} ms   (target: median <= 20 ms)")
+    print(f"  loading and checking the phrase lists and rules once at start: {load_ms:.0f} ms")
+    return 0 if median <= TARGET_MEDIAN_MS else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
