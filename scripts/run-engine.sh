@@ -10,7 +10,10 @@ if [ ! -f "$TIPLINE_MODEL" ]; then
   echo "error: no trained model at $TIPLINE_MODEL; run 'make model' (or 'make run', which trains it)" >&2
   exit 1
 fi
-# The HTTP API (/model/parse, used by `tipline triage`) only with the engine token.
+# Production mode sets TIPLINE_ENDPOINTS=endpoints.prod.yml (README, "Production mode").
+: "${TIPLINE_ENDPOINTS:=endpoints.yml}"
+# The HTTP API (/model/parse, used by `tipline triage`) only with the engine token; given as
+# --auth-token=VALUE because a generated token may begin with "-", which would read as an option.
 exec scripts/rasa.sh run --model "$TIPLINE_MODEL" --port "$TIPLINE_ENGINE_PORT" \
-  --credentials credentials.yml --endpoints endpoints.yml \
-  --enable-api --auth-token "${TIPLINE_ENGINE_TOKEN:?TIPLINE_ENGINE_TOKEN is not set}" --cors "*"
+  --credentials credentials.yml --endpoints "$TIPLINE_ENDPOINTS" \
+  --enable-api --auth-token="${TIPLINE_ENGINE_TOKEN:?TIPLINE_ENGINE_TOKEN is not set}" --cors "*"
