@@ -131,6 +131,7 @@ async def add_information(request: web.Request) -> web.Response:
     status = await _with_throttle(
         request, reference, service.add_information(ctx, reference, pin, text, conversation_id)
     )
+    request.app[OUTBOX_BELL].ring()
     return web.json_response({"reference": status.reference, "status": status.status}, status=201)
 
 

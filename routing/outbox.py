@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from routing.domain import PENDING
+from routing.domain import DESTINATIONS, PENDING
 from routing.jurisdiction import EmailTarget, FbiPacketTarget, Jurisdiction, SmsTarget, Target, WebhookTarget
 
 PRIORITY = {"emergency": 0, "urgent": 1, "routine": 2, "none": 3}
@@ -26,6 +28,7 @@ class PlannedDelivery:
     priority: int
     idempotency_key: str
     status: str = PENDING
+    message_id: int | None = None  # set on an update: the reporter's later message it forwards
 
 
 def idempotency_key(*parts: str) -> str:
@@ -91,6 +94,37 @@ def plan_notices(
         for target in notify
         for address in addresses(target)
     ]
+
+
+def plan_updates(
+    reference: str, message_id: int, originals: Sequence[Mapping[str, Any]]
+) -> list[tuple[int, PlannedDelivery]]:
+    """What the reporter adds later goes to every target that received (or will receive) the tip,
+    each paired with the delivery it follows up (its acknowledgement is that delivery's).
+
+    An FBI packet is filed by hand: its update goes to the liaison's e-mail where there is one.
+    """
+    planned = []
+    for d in originals:
+        if d["escalates_id"] is not None or d["destination"] not in DESTINATIONS:
+            continue
+        via = d["via"]
+        if via == "fbi_packet":
+            if not d["address"]:
+                continue
+            via = "email"
+        update = PlannedDelivery(
+            destination=d["destination"],
+            target=d["target"],
+            via=via,
+            address=d["address"],
+            urgency=d["urgency"],
+            priority=d["priority"],
+            idempotency_key=idempotency_key(reference, d["target"], d["address"], "update", str(message_id)),
+            message_id=message_id,
+        )
+        planned.append((int(d["id"]), update))
+    return planned
 
 
 def retry_delay(attempts: int, base: float, cap: float, rng: random.Random | None = None) -> float:

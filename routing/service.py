@@ -30,7 +30,7 @@ from routing.domain import (
     new_reference,
 )
 from routing.jurisdiction import Jurisdiction
-from routing.outbox import plan_deliveries
+from routing.outbox import plan_deliveries, plan_updates
 from routing.policy import route
 from routing.related import match_keys
 from routing.store.repository import Row
@@ -190,13 +190,14 @@ async def tip_status(ctx: Context, reference: str, pin: str) -> TipStatus | None
 async def add_information(
     ctx: Context, reference: str, pin: str, text: str, conversation_id: str | None
 ) -> TipStatus | None:
-    """Keep what the reporter adds to an earlier tip, for the staff who work it."""
+    """Keep what the reporter adds to an earlier tip, for the staff who work it, and forward it to
+    every destination the tip went to."""
     now = ctx.clock()
     async with ctx.new_uow() as uow:
         tip = await _tip_with_pin(ctx, uow, reference, pin)
         if tip is None:
             return None
-        await uow.repo.add_message(
+        message_id = await uow.repo.add_message(
             {
                 "tip_id": tip["id"],
                 "direction": "from_reporter",
@@ -206,8 +207,14 @@ async def add_information(
                 "created_at": now,
             }
         )
+        # Committed with the message, like a new tip's deliveries: the update cannot be lost.
+        updates = plan_updates(tip["reference"], message_id, await uow.repo.deliveries_of(tip["id"]))
+        for original_id, update in updates:
+            await uow.repo.add_deliveries(tip["id"], [update], now, escalates_id=original_id)
         await uow.repo.update_tip(tip["id"], updated_at=now)
-        await uow.repo.audit(now, "reporter", "information_added", tip_id=tip["id"], characters=len(text))
+        await uow.repo.audit(
+            now, "reporter", "information_added", tip_id=tip["id"], characters=len(text), deliveries=len(updates)
+        )
     return TipStatus(tip["reference"], tip["status"], now, ())
 
 

@@ -120,9 +120,12 @@ class Worker:
             assert tip_row is not None
             parent = await uow.repo.delivery(d["escalates_id"]) if d["escalates_id"] else None
             tip = await routed_tip(self.ctx, uow, tip_row, d["destination"])
+            message = await uow.repo.message(d["message_id"]) if d["message_id"] else None
         ack = self.links.ack(d["escalates_id"] or d["id"])
         if d["destination"] in NOTICES:
             return await self._send_notice(d, tip, parent, ack), DELIVERED, {}
+        if message is not None:
+            return await self._send_update(d, tip, message, ack), DELIVERED, {}
         if d["via"] in ("webhook", "cad_webhook"):
             target = self.ctx.jurisdiction.target(d["target"])
             assert isinstance(target, WebhookTarget)
@@ -149,6 +152,26 @@ class Worker:
                 text = f"{packet_text(built)}\n\nRecord the FBI confirmation in the console.\n"
                 sent = await self.senders.email.send(_emails(d), subject, text, d["idempotency_key"])
             return sent, AWAITING_FILING, {"packet": built}
+        raise DeliveryError(f"unknown way to deliver {d['via']!r}", permanent=True)
+
+    async def _send_update(self, d: Row, tip: RoutedTip, message: Row, ack: str) -> Sent:
+        """The reporter's later message, to a target that got (or is getting) the tip itself."""
+        added_at = message["created_at"]
+        if d["via"] in ("webhook", "cad_webhook"):
+            target = self.ctx.jurisdiction.target(d["target"])
+            assert isinstance(target, WebhookTarget)
+            body = tip_payload(tip, d["destination"], d["idempotency_key"], ack)
+            body["event"] = "update"
+            body["update"] = {"text": message["text"], "added_at": added_at.isoformat()}
+            return await self.senders.webhook.post(
+                d["address"], target.secret, body, d["idempotency_key"], target.timeout_seconds
+            )
+        headline = f"UPDATE to {tip.urgency.upper()} tip {tip.reference} ({category_label(tip.category)})"
+        if d["via"] == "sms":
+            return await self.senders.sms.send(d["address"], f"{headline}: {message['text']}"[:320])
+        if d["via"] == "email":
+            text = f"The reporter added at {added_at:%Y-%m-%d %H:%M} UTC:\n\n{message['text']}\n\nAcknowledge: {ack}\n"
+            return await self.senders.email.send(_emails(d), f"[Tipline] {headline}", text, d["idempotency_key"])
         raise DeliveryError(f"unknown way to deliver {d['via']!r}", permanent=True)
 
     async def _send_notice(self, d: Row, tip: RoutedTip, parent: Row | None, ack: str) -> Sent:

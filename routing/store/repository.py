@@ -54,8 +54,12 @@ class Repository:
     async def add_triage_result(self, values: Row) -> None:
         await self.conn.execute(sa.insert(triage_results).values(**values))
 
-    async def add_message(self, values: Row) -> None:
-        await self.conn.execute(sa.insert(tip_messages).values(**values))
+    async def add_message(self, values: Row) -> int:
+        result = await self.conn.execute(sa.insert(tip_messages).values(**values).returning(tip_messages.c.id))
+        return int(result.scalar_one())
+
+    async def message(self, message_id: int) -> Row | None:
+        return await self._one(sa.select(tip_messages).where(tip_messages.c.id == message_id))
 
     async def messages(self, tip_id: int, direction: str) -> list[Row]:
         query = (
@@ -161,6 +165,7 @@ class Repository:
                     idempotency_key=p.idempotency_key,
                     next_attempt_at=at,
                     escalates_id=escalates_id,
+                    message_id=p.message_id,
                     created_at=at,
                     updated_at=at,
                 )

@@ -121,6 +121,8 @@ deliveries = sa.Table(
     sa.Column("packet", sa.JSON, nullable=True),  # what a person files by hand (FBI)
     sa.Column("escalation_step", sa.Integer, nullable=False, server_default="0"),
     sa.Column("escalates_id", sa.ForeignKey("deliveries.id", ondelete="CASCADE"), nullable=True),
+    # an update: forwards this later message of the reporter (escalates_id is the tip's delivery)
+    sa.Column("message_id", sa.ForeignKey("tip_messages.id", ondelete="CASCADE"), nullable=True),
     sa.Column("acknowledged_at", _now, nullable=True),
     sa.Column("acknowledged_by", sa.String(64), nullable=True),
     sa.Column("created_at", _now, nullable=False),

@@ -109,6 +109,34 @@ async def test_the_signed_link_acknowledges_and_a_get_does_not(
     assert "acknowledged" in [a.action for a in table(delivering_settings, audit_log)]
 
 
+async def test_what_the_reporter_adds_later_reaches_every_target_once_and_acknowledges_with_the_tip(
+    service: TestClient, receivers: Receivers, delivering_settings: Settings
+) -> None:
+    receipt = await (await service.post("/api/v1/tips", json=tip_payload())).json()
+    await receivers.wait_for(lambda _: everything_delivered(delivering_settings))
+    first = len(receivers.inbox.items)
+    added = {"reference": receipt["reference"], "pin": receipt["pin"], "text": "He is wearing a red jacket now"}
+    assert (await service.post("/api/v1/tips/information", json=added)).status == 201
+    # every target of the tip once more: CAD, state webhook, 2 supervisor SMS, state and FBI liaison e-mail
+    await receivers.wait_for(lambda inbox: len(inbox.items) >= 2 * first)
+    await receivers.wait_for(lambda _: everything_delivered(delivering_settings))
+    updates = [h.body for h in receivers.inbox.webhooks() if h.body["event"] == "update"]
+    assert sorted(u["destination"] for u in updates) == ["911", "state_tipline"]
+    assert all(u["update"]["text"] == added["text"] and u["reference"] == receipt["reference"] for u in updates)
+    sms = [i.body for i in receivers.inbox.items if i.kind == "sms" and "UPDATE" in i.body]
+    assert len(sms) == 2 and all("red jacket" in body for body in sms)
+    mails = [i for i in receivers.inbox.items if i.kind == "email" and "UPDATE" in i.body["subject"]]
+    assert {m.to for m in mails} == {"analysts@tipline.example-state.invalid", "fbi-liaison@example-county.invalid"}
+    rows = table(delivering_settings, deliveries)
+    assert len({d.idempotency_key for d in rows}) == len(rows) == 2 * first
+    # acknowledging the update's link acknowledges the tip's delivery to that destination
+    link = next(u for u in updates if u["destination"] == "911")["acknowledge_url"]
+    assert (await service.post("/" + link.split("://", 1)[1].split("/", 1)[1])).status == 200
+    assert table(delivering_settings, tips)[0].status == "acknowledged"
+    assert (await service.post("/api/v1/tips/information", json=added | {"pin": "000000"})).status == 404
+    assert len(table(delivering_settings, deliveries)) == 2 * first  # a wrong PIN forwards nothing
+
+
 async def test_identity_goes_only_where_the_reporter_agreed_and_the_destination_may_see_it(
     service: TestClient, receivers: Receivers
 ) -> None:
