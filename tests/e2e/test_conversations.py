@@ -19,6 +19,8 @@ EMERGENCIES = [
     "a guy just walked into the office with a rifle",
     "hay un hombre disparando en la iglesia ahora mismo",
     "mi vecino dijo que va a matar a su esposa hoy",
+    "my friend just took a whole bottle of pills",
+    "mi hermano dice que se va a matar esta noche",
 ]
 
 # Routine reports: no time within a day, no weapon in hand. Median resident turns to the receipt.
