@@ -49,7 +49,7 @@ class Triage:
         indicators = {f.indicator for f in findings}
 
         text_scores = self.rules.scores(indicators)
-        category = self._choose(text_scores, intent, prediction, indicators)
+        category = self._choose(text_scores, intent, prediction)
         disputed = self._disputed(category, text_scores, prediction)
         if disputed is not None:
             findings.append(disputed)
@@ -92,30 +92,25 @@ class Triage:
         text_scores: dict[Category, float],
         intent: _Intent | None,
         prediction: Prediction,
-        indicators: set[Indicator],
     ) -> Category:
         """Text first, and no tip is ever lost.
 
         Decisive text evidence decides (the first category in the order of who must act first).
         Any report evidence in the text keeps the tip a report, whatever else the conversation
-        holds ("no", a question, a game mentioned earlier), and so does a text the classifier
-        reads as urgent or as a report of some category with at least `classifier.report`.
-        Otherwise the NLU's intent and the classifier's probabilities weigh in as priors among
-        weak evidence.
+        holds ("no", a question, a game mentioned earlier). Text that itself says "no report"
+        (an idiom, a game, a question) stays not_a_tip unless the classifier reads it as a report
+        of some category with at least `classifier.report`. Otherwise the NLU's intent and the
+        classifier's probabilities weigh in as priors among weak evidence.
         """
         reportable = [c for c in self.rules.category_order if c is not Category.NOT_A_TIP]
         for category in reportable:
             if text_scores[category] >= self.rules.decisive_score:
                 return category
         policy = self.rules.classifier
-        suggested, p = prediction.best_category([str(c) for c in reportable])
-        has_report_evidence = (
-            any(text_scores[c] > 0 for c in reportable)
-            or bool(indicators & {Indicator.RESEMBLES_EMERGENCY, Indicator.RESEMBLES_URGENT})
-            or p >= policy.report
-        )
+        has_report_evidence = any(text_scores[c] > 0 for c in reportable)
         if not has_report_evidence and text_scores[Category.NOT_A_TIP] > 0:
-            return Category.NOT_A_TIP
+            suggested, p = prediction.best_category([str(c) for c in reportable])
+            return Category(suggested) if p >= policy.report else Category.NOT_A_TIP
         scores = dict(text_scores)
         if intent is not None:
             scores[intent.category] += self.rules.nlu.prior_weight * intent.confidence
