@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import sys
 from collections import Counter
@@ -28,9 +29,9 @@ from actions.triage.model import Category, Urgency  # noqa: E402
 
 CORPUS_DIR = ROOT / "tests" / "triage" / "corpus"
 MIN_DOCUMENTS = 2  # a feature seen in fewer training texts is dropped
-PASSES = 30
-LEARNING_RATE = 0.5
-L2 = 1e-4
+PASSES = int(os.environ.get("T2_PASSES", 30))
+LEARNING_RATE = float(os.environ.get("T2_LR", 0.5))
+L2 = float(os.environ.get("T2_L2", 1e-5))
 SEED = 20261127
 LABELS = {"category": tuple(str(c) for c in Category), "urgency": tuple(str(u) for u in Urgency)}
 
@@ -133,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     document = model_document(idf, heads, about)
     args.out.write_text(json.dumps(document, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"{args.out.relative_to(ROOT)}: {len(idf)} features from {len(rows)} texts")
+    print(f"{args.out}: {len(idf)} features from {len(rows)} texts")
     return 0
 
 
