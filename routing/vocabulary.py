@@ -25,7 +25,6 @@ INDICATORS: frozenset[str] = frozenset(
         "help_requested_now",
         "reported_as_emergency",
         "resembles_emergency",
-        "partly_resembles_emergency",
         "resembles_urgent",
         "resembles_other_category",
         "intent_stated",

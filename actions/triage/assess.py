@@ -127,8 +127,6 @@ class Triage:
         urgent = emergency + prediction.urgency[str(Urgency.URGENT)]
         if emergency >= policy.emergency:
             return [Finding(Indicator.RESEMBLES_EMERGENCY, f"p={emergency:.2f}", "classifier")]
-        if emergency >= policy.emergency_with_danger:
-            return [Finding(Indicator.PARTLY_RESEMBLES_EMERGENCY, f"p={emergency:.2f}", "classifier")]
         if urgent >= policy.urgent:
             return [Finding(Indicator.RESEMBLES_URGENT, f"p={urgent:.2f}", "classifier")]
         return []

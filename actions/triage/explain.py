@@ -28,7 +28,6 @@ LABELS: dict[Indicator, str] = {
     Indicator.HELP_REQUESTED_NOW: "asks for help now",
     Indicator.REPORTED_AS_EMERGENCY: "reported as an emergency",
     Indicator.RESEMBLES_EMERGENCY: "text resembles emergency reports",
-    Indicator.PARTLY_RESEMBLES_EMERGENCY: "text partly resembles emergency reports",
     Indicator.RESEMBLES_URGENT: "text resembles urgent reports",
     Indicator.RESEMBLES_OTHER_CATEGORY: "text resembles reports of another category",
     Indicator.INTENT_STATED: "stated intent to harm",

@@ -49,7 +49,6 @@ class Indicator(enum.StrEnum):
     REPORTED_AS_EMERGENCY = "reported_as_emergency"
     # the classifier (classifier.py): how much the text resembles the corpus's reports
     RESEMBLES_EMERGENCY = "resembles_emergency"
-    PARTLY_RESEMBLES_EMERGENCY = "partly_resembles_emergency"
     RESEMBLES_URGENT = "resembles_urgent"
     RESEMBLES_OTHER_CATEGORY = "resembles_other_category"
     # threats to others (RAND warning signs, school threat assessment)

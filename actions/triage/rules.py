@@ -25,7 +25,7 @@ TOP_LEVEL_KEYS = frozenset(
 NLU_KEYS = frozenset(
     {"prior_weight", "min_confidence", "conflict_confidence", "emergency_intent", "emergency_confidence"}
 )
-CLASSIFIER_KEYS = frozenset({"emergency", "emergency_with_danger", "urgent", "prior_weight", "report", "conflict"})
+CLASSIFIER_KEYS = frozenset({"emergency", "urgent", "prior_weight", "report", "conflict"})
 
 
 class RulesError(TriageDataError):
@@ -89,7 +89,6 @@ class ClassifierPolicy:
     """How the classifier's probabilities count (classifier.py; all are probabilities but the weight)."""
 
     emergency: float  # p(emergency) at or above this: resembles_emergency
-    emergency_with_danger: float  # at or above this (and below the above): partly_resembles_emergency
     urgent: float  # p(urgent or emergency) at or above this: resembles_urgent
     prior_weight: float  # a category gets this many points times its probability among weak evidence
     report: float  # a report category this likely keeps a text that says "no report" a report
@@ -229,7 +228,7 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
     classifier = ClassifierPolicy(
         **{k: _number(classifier_doc[k], f"{name}: classifier.{k}") for k in sorted(CLASSIFIER_KEYS)}
     )
-    for k in ("emergency", "emergency_with_danger", "urgent", "report", "conflict"):
+    for k in ("emergency", "urgent", "report", "conflict"):
         if not 0 < getattr(classifier, k) <= 1:
             raise RulesError(f"{name}: classifier.{k} is a probability (above 0, at most 1)")
 
