@@ -40,7 +40,9 @@ def load_corpus(directory: Path = CORPUS_DIR) -> list[dict[str, str]]:
     rows = []
     for path in sorted(directory.glob("*.yml")):
         for number, raw in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or [], start=1):
-            if not isinstance(raw, dict) or not all(isinstance(raw.get(k), str) for k in ("text", "category", "urgency")):
+            if not isinstance(raw, dict) or not all(
+                isinstance(raw.get(k), str) for k in ("text", "category", "urgency")
+            ):
                 raise SystemExit(f"{path.name}: entry {number} needs text, category and urgency")
             if raw["category"] not in LABELS["category"] or raw["urgency"] not in LABELS["urgency"]:
                 raise SystemExit(f"{path.name}: entry {number} has an unknown label {raw['category']}/{raw['urgency']}")

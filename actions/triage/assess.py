@@ -97,25 +97,24 @@ class Triage:
 
         Decisive text evidence decides (the first category in the order of who must act first).
         Any report evidence in the text keeps the tip a report, whatever else the conversation
-        holds ("no", a question, a game mentioned earlier). Text that itself says "no report"
-        (an idiom, a game, a question) stays not_a_tip unless the classifier reads it as a report
-        of some category with at least `classifier.report`. Otherwise the NLU's intent and the
-        classifier's probabilities weigh in as priors among weak evidence.
+        holds ("no", a question, a game mentioned earlier), and so does the NLU's report intent
+        on text that says nothing either way. Only text with no report evidence at all can be
+        not_a_tip; text that itself says "no report" (an idiom, a game, a question) always is.
+        Among weak evidence the NLU's intent and the classifier's probabilities weigh in as priors.
         """
         reportable = [c for c in self.rules.category_order if c is not Category.NOT_A_TIP]
         for category in reportable:
             if text_scores[category] >= self.rules.decisive_score:
                 return category
-        policy = self.rules.classifier
         has_report_evidence = any(text_scores[c] > 0 for c in reportable)
         if not has_report_evidence and text_scores[Category.NOT_A_TIP] > 0:
-            suggested, p = prediction.best_category([str(c) for c in reportable])
-            return Category(suggested) if p >= policy.report else Category.NOT_A_TIP
+            return Category.NOT_A_TIP
         scores = dict(text_scores)
         if intent is not None:
             scores[intent.category] += self.rules.nlu.prior_weight * intent.confidence
+            has_report_evidence = has_report_evidence or intent.category is not Category.NOT_A_TIP
         for category in self.rules.category_order:
-            scores[category] += policy.prior_weight * prediction.category[str(category)]
+            scores[category] += self.rules.classifier.prior_weight * prediction.category[str(category)]
         candidates = reportable if has_report_evidence else list(self.rules.category_order)
         best = max(candidates, key=lambda c: (scores[c], -candidates.index(c)))
         return best if scores[best] > 0 else Category.NOT_A_TIP
@@ -131,7 +130,9 @@ class Triage:
             return [Finding(Indicator.RESEMBLES_URGENT, f"p={urgent:.2f}", "classifier")]
         return []
 
-    def _disputed(self, category: Category, text_scores: dict[Category, float], prediction: Prediction) -> Finding | None:
+    def _disputed(
+        self, category: Category, text_scores: dict[Category, float], prediction: Prediction
+    ) -> Finding | None:
         """The classifier is sure of another category than the one the text decided."""
         if category is Category.NOT_A_TIP or text_scores[category] < self.rules.decisive_score:
             return None

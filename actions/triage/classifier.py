@@ -109,7 +109,10 @@ def model_document(idf: Mapping[str, float], heads: Mapping[str, Head], about: s
         "about": about,
         "heads": {name: {"labels": list(h.labels), "bias": [round(b, 5) for b in h.bias]} for name, h in heads.items()},
         "features": {
-            f: [round(idf[f], 5), *(round(w, 5) for name in HEADS for w in heads[name].weights.get(f, (0.0,) * len(heads[name].labels)))]
+            f: [
+                round(idf[f], 5),
+                *(round(w, 5) for name in HEADS for w in heads[name].weights.get(f, (0.0,) * len(heads[name].labels))),
+            ]
             for f in names
         },
     }

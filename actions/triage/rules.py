@@ -25,7 +25,7 @@ TOP_LEVEL_KEYS = frozenset(
 NLU_KEYS = frozenset(
     {"prior_weight", "min_confidence", "conflict_confidence", "emergency_intent", "emergency_confidence"}
 )
-CLASSIFIER_KEYS = frozenset({"emergency", "urgent", "prior_weight", "report", "conflict"})
+CLASSIFIER_KEYS = frozenset({"emergency", "urgent", "prior_weight", "conflict"})
 
 
 class RulesError(TriageDataError):
@@ -91,7 +91,6 @@ class ClassifierPolicy:
     emergency: float  # p(emergency) at or above this: resembles_emergency
     urgent: float  # p(urgent or emergency) at or above this: resembles_urgent
     prior_weight: float  # a category gets this many points times its probability among weak evidence
-    report: float  # a report category this likely keeps a text that says "no report" a report
     conflict: float  # a category this likely that disagrees with decisive text: resembles_other_category
 
 
@@ -228,7 +227,7 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
     classifier = ClassifierPolicy(
         **{k: _number(classifier_doc[k], f"{name}: classifier.{k}") for k in sorted(CLASSIFIER_KEYS)}
     )
-    for k in ("emergency", "urgent", "report", "conflict"):
+    for k in ("emergency", "urgent", "conflict"):
         if not 0 < getattr(classifier, k) <= 1:
             raise RulesError(f"{name}: classifier.{k} is a probability (above 0, at most 1)")
 
