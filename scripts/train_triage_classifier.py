@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
 import random
 import sys
 from collections import Counter
@@ -29,9 +28,9 @@ from actions.triage.model import Category, Urgency  # noqa: E402
 
 CORPUS_DIR = ROOT / "tests" / "triage" / "corpus"
 MIN_DOCUMENTS = 2  # a feature seen in fewer training texts is dropped
-PASSES = int(os.environ.get("T2_PASSES", 30))
-LEARNING_RATE = float(os.environ.get("T2_LR", 0.5))
-L2 = float(os.environ.get("T2_L2", 1e-5))
+PASSES = 30
+LEARNING_RATE = 0.5
+L2 = 1e-5
 SEED = 20261127
 LABELS = {"category": tuple(str(c) for c in Category), "urgency": tuple(str(u) for u in Urgency)}
 
@@ -71,7 +70,7 @@ def train_head(vectors: Sequence[dict[str, float]], targets: Sequence[str], labe
     bias = [0.0] * k
     bias_squares = [1e-8] * k
     order = list(range(len(vectors)))
-    shuffle = random.Random(SEED)
+    shuffle = random.Random(SEED)  # noqa: S311 (a fixed order for repeatable training, not secrecy)
     for _ in range(PASSES):
         shuffle.shuffle(order)
         for i in order:

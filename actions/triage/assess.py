@@ -113,8 +113,8 @@ class Triage:
         if intent is not None:
             scores[intent.category] += self.rules.nlu.prior_weight * intent.confidence
             has_report_evidence = has_report_evidence or intent.category is not Category.NOT_A_TIP
-        for category in self.rules.category_order:
-            scores[category] += self.rules.classifier.prior_weight * prediction.category[str(category)]
+        for c in self.rules.category_order:
+            scores[c] += self.rules.classifier.prior_weight * prediction.category[str(c)]
         candidates = reportable if has_report_evidence else list(self.rules.category_order)
         best = max(candidates, key=lambda c: (scores[c], -candidates.index(c)))
         return best if scores[best] > 0 else Category.NOT_A_TIP

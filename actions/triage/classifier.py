@@ -11,6 +11,7 @@ the few hundred features it contains.
 
 from __future__ import annotations
 
+import itertools
 import json
 import math
 import re
@@ -43,7 +44,7 @@ def features(text: str) -> Counter[str]:
         for n in CHAR_NGRAMS:
             for i in range(len(padded) - n + 1):
                 counts["c:" + padded[i : i + n]] += 1
-    for first, second in zip(words, words[1:], strict=False):
+    for first, second in itertools.pairwise(words):
         counts[f"b:{first} {second}"] += 1
     return counts
 
@@ -131,8 +132,8 @@ def load_classifier(path: Path = MODEL_FILE) -> Classifier:
                 raise ClassifierError(f"{name}: feature {feature!r} has {len(row)} numbers, expected {1 + sum(sizes)}")
             idf[feature] = float(row[0])
             start = 1
-            for head, size in zip(HEADS, sizes, strict=True):
-                rows[head][feature] = [float(w) for w in row[start : start + size]]
+            for head_name, size in zip(HEADS, sizes, strict=True):
+                rows[head_name][feature] = [float(w) for w in row[start : start + size]]
                 start += size
         heads = {
             h: Head(
@@ -144,7 +145,9 @@ def load_classifier(path: Path = MODEL_FILE) -> Classifier:
         }
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ClassifierError(f"{name}: cannot be read ({e}); regenerate it with 'make train-triage'") from None
-    for h, head in heads.items():
+    for head_name, head in heads.items():
         if len(head.bias) != len(head.labels):
-            raise ClassifierError(f"{name}: head {h!r} has {len(head.bias)} biases for {len(head.labels)} labels")
+            raise ClassifierError(
+                f"{name}: head {head_name!r} has {len(head.bias)} biases for {len(head.labels)} labels"
+            )
     return Classifier(idf, heads)
