@@ -35,17 +35,16 @@ class ClassifierError(TriageDataError):
 
 
 def features(text: str) -> Counter[str]:
-    """Counts of the features of one text: w:word, b:word pair, c:character n-gram."""
+    """Counts of the features of one text: w:word, b:word pair, and character n-grams of the
+    words padded with a space (" kil"; no colon, so they never clash with the other two)."""
     words = _WORD.findall(normalise(text))
-    counts: Counter[str] = Counter()
+    counts = Counter("w:" + word for word in words)
+    counts.update(f"b:{first} {second}" for first, second in itertools.pairwise(words))
+    grams: list[str] = []
     for word in words:
-        counts["w:" + word] += 1
         padded = f" {word} "
-        for n in CHAR_NGRAMS:
-            for i in range(len(padded) - n + 1):
-                counts["c:" + padded[i : i + n]] += 1
-    for first, second in itertools.pairwise(words):
-        counts[f"b:{first} {second}"] += 1
+        grams.extend(padded[i : i + n] for n in CHAR_NGRAMS for i in range(len(padded) - n + 1))
+    counts.update(grams)
     return counts
 
 
