@@ -128,7 +128,7 @@ def load_classifier(path: Path = MODEL_FILE) -> Classifier:
         rows: dict[str, dict[str, list[float]]] = {h: {} for h in HEADS}
         for feature, row in doc["features"].items():
             if len(row) != 1 + sum(sizes):
-                raise ClassifierError(f"{name}: feature {feature!r} has {len(row)} numbers, expected {1 + sum(sizes)}")
+                raise ValueError(f"feature {feature!r} has {len(row)} numbers, expected {1 + sum(sizes)}")
             idf[feature] = float(row[0])
             start = 1
             for head_name, size in zip(HEADS, sizes, strict=True):
