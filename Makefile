@@ -137,8 +137,17 @@ purge: $(ENVS) var/secrets.sh  ## one retention purge now (serve runs it every T
 eval: $(ENVS) model  ## triage the labelled set through a fresh stack: confusion matrices and the floors
 	$(APP)/python -m tests.triage.evaluate
 
+# Any labelled file of the same format (tests/triage/cases.py); OFFLINE=1 triages in-process without the NLU.
+eval-file: $(ENVS) $(if $(OFFLINE),,model)  ## the same evaluation on FILE=path.yml (OFFLINE=1: without the NLU and the stack)
+	@test -n "$(FILE)" || { echo "usage: make eval-file FILE=path.yml [OFFLINE=1]" >&2; exit 2; }
+	$(APP)/python -m tests.triage.evaluate --file "$(FILE)" $(if $(OFFLINE),--offline)
+
+# The classifier beside the rules (docs/triage.md): retrain after changing tests/triage/corpus.
+train-triage: .venvs/app/.synced  ## retrain actions/triage/classifier.json from tests/triage/corpus (deterministic)
+	$(APP)/python scripts/train_triage_classifier.py
+
 bench-triage: .venvs/app/.synced  ## triage speed per conversation, NLU excluded (target: median <= 20 ms)
 	$(APP)/python -m bench.triage
 
-.PHONY: eval bench-triage
+.PHONY: eval eval-file train-triage bench-triage
 

@@ -27,6 +27,9 @@ LABELS: dict[Indicator, str] = {
     Indicator.TIMEFRAME_DAYS: "date in the coming days",
     Indicator.HELP_REQUESTED_NOW: "asks for help now",
     Indicator.REPORTED_AS_EMERGENCY: "reported as an emergency",
+    Indicator.RESEMBLES_EMERGENCY: "text resembles emergency reports",
+    Indicator.RESEMBLES_URGENT: "text resembles urgent reports",
+    Indicator.RESEMBLES_OTHER_CATEGORY: "text resembles reports of another category",
     Indicator.INTENT_STATED: "stated intent to harm",
     Indicator.VEILED_THREAT: "veiled threat",
     Indicator.VIOLENT_TALK: "violent talk",
@@ -158,6 +161,8 @@ def _ordered_labels(findings: Sequence[Finding], rules: Rules, category: Categor
 
 
 def _quote(f: Finding) -> str:
+    if f.source == "classifier":
+        return f.evidence
     text = f.evidence if len(f.evidence) <= MAX_QUOTE else f.evidence[: MAX_QUOTE - 1].rstrip() + "…"
     return f'"{text}"'
 

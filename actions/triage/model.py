@@ -47,6 +47,10 @@ class Indicator(enum.StrEnum):
     TIMEFRAME_DAYS = "timeframe_days"
     HELP_REQUESTED_NOW = "help_requested_now"
     REPORTED_AS_EMERGENCY = "reported_as_emergency"
+    # the classifier (classifier.py): how much the text resembles the corpus's reports
+    RESEMBLES_EMERGENCY = "resembles_emergency"
+    RESEMBLES_URGENT = "resembles_urgent"
+    RESEMBLES_OTHER_CATEGORY = "resembles_other_category"
     # threats to others (RAND warning signs, school threat assessment)
     INTENT_STATED = "intent_stated"
     VEILED_THREAT = "veiled_threat"

@@ -19,10 +19,13 @@ from actions.triage.errors import TriageDataError
 from actions.triage.model import Category, Indicator, Urgency
 
 RULES_FILE = Path(__file__).parent / "rules.yml"
-TOP_LEVEL_KEYS = frozenset({"groups", "evidence", "decisive_score", "category_order", "intents", "nlu", "rules"})
+TOP_LEVEL_KEYS = frozenset(
+    {"groups", "evidence", "decisive_score", "category_order", "intents", "nlu", "classifier", "rules"}
+)
 NLU_KEYS = frozenset(
     {"prior_weight", "min_confidence", "conflict_confidence", "emergency_intent", "emergency_confidence"}
 )
+CLASSIFIER_KEYS = frozenset({"emergency", "urgent", "prior_weight", "conflict"})
 
 
 class RulesError(TriageDataError):
@@ -82,6 +85,16 @@ class NluPolicy:
 
 
 @dataclass(frozen=True)
+class ClassifierPolicy:
+    """How the classifier's probabilities count (classifier.py; all are probabilities but the weight)."""
+
+    emergency: float  # p(emergency) at or above this: resembles_emergency
+    urgent: float  # p(urgent or emergency) at or above this: resembles_urgent
+    prior_weight: float  # a category gets this many points times its probability among weak evidence
+    conflict: float  # a category this likely that disagrees with decisive text: resembles_other_category
+
+
+@dataclass(frozen=True)
 class Outcome:
     urgency: Urgency
     fired: tuple[Rule, ...]  # in file order; the ones that set urgency or asked for review
@@ -99,6 +112,7 @@ class Rules:
     category_order: tuple[Category, ...]
     intents: Mapping[str, Category]
     nlu: NluPolicy
+    classifier: ClassifierPolicy
     rules: tuple[Rule, ...]
 
     def scores(self, indicators: set[Indicator]) -> dict[Category, float]:
@@ -207,6 +221,16 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
         emergency_confidence=_number(nlu_doc["emergency_confidence"], f"{name}: nlu.emergency_confidence"),
     )
 
+    classifier_doc = doc.get("classifier") or {}
+    if not isinstance(classifier_doc, dict) or set(classifier_doc) != CLASSIFIER_KEYS:
+        raise RulesError(f"{name}: classifier needs exactly {', '.join(sorted(CLASSIFIER_KEYS))}")
+    classifier = ClassifierPolicy(
+        **{k: _number(classifier_doc[k], f"{name}: classifier.{k}") for k in sorted(CLASSIFIER_KEYS)}
+    )
+    for k in ("emergency", "urgent", "conflict"):
+        if not 0 < getattr(classifier, k) <= 1:
+            raise RulesError(f"{name}: classifier.{k} is a probability (above 0, at most 1)")
+
     rules: list[Rule] = []
     seen: set[str] = set()
     for number, raw in enumerate(doc.get("rules") or [], start=1):
@@ -222,6 +246,7 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
         category_order=order,
         intents=intents,
         nlu=nlu,
+        classifier=classifier,
         rules=tuple(rules),
     )
 

@@ -1,5 +1,8 @@
 """`make eval`: triage every labelled tip, print confusion matrices and the floors of issue 4.
 
+`--file PATH` (`make eval-file FILE=PATH`) evaluates any labelled file of the same format
+instead of tests/triage/tips (tests/triage/cases.py describes it), with the same metrics.
+
 By default the tips go through the real path, `bin/tipline triage`, against a stack this
 script starts on free ports (the trained NLU model, the triage code, the routing service).
 `--offline` triages in-process without the NLU and routes with the routing service's policy
@@ -23,7 +26,7 @@ from actions.triage.assess import load
 from actions.triage.model import Conversation, Message, TriageResult
 from routing.domain import Triage as RoutingTriage
 from routing.policy import route
-from tests.triage.cases import Case, load_cases
+from tests.triage.cases import Case, load_cases, load_file
 from tests.triage.metrics import evaluate, format_report
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -106,8 +109,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--offline", action="store_true", help="triage in-process, without the NLU")
     parser.add_argument("--quiet", action="store_true", help="do not list the tips triaged differently")
+    parser.add_argument("--file", type=Path, help="a labelled YAML file instead of tests/triage/tips")
     args = parser.parse_args(argv)
-    cases = load_cases()
+    try:
+        cases = load_file(args.file) if args.file else load_cases()
+        if len({c.id for c in cases}) != len(cases):
+            raise ValueError("case ids must be unique")
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
     try:
         results = triage_offline(cases) if args.offline else triage_through_stack(cases)
     except RuntimeError as e:

@@ -97,9 +97,14 @@ def evaluate(cases: Sequence[Case], results: Mapping[str, Mapping[str, Any]]) ->
     per_tag: dict[str, list[int]] = {}
     failures = []
     for case in cases:
+        if case.category not in CATEGORIES or case.urgency not in URGENCIES:
+            raise ValueError(f"{case.id}: unknown label {case.category}/{case.urgency}")
         result = results[case.id]
         category, urgency = result["category"], result["urgency"]
         destinations = frozenset(result["destinations"])
+        expected = case.destinations
+        if expected is None:
+            expected = table_destinations(case.category, case.urgency, result.get("indicators", []))
         category_matrix[case.category][category] += 1
         urgency_matrix[case.urgency][urgency] += 1
         if case.urgency == "emergency":
@@ -119,15 +124,15 @@ def evaluate(cases: Sequence[Case], results: Mapping[str, Mapping[str, Any]]) ->
             routed_right += destinations == table_destinations(category, urgency, result.get("indicators", []))
             if urgency == case.urgency:
                 exact += 1
-                exact_right += destinations == case.destinations
+                exact_right += destinations == expected
         right = category == case.category and urgency == case.urgency
         for tag in case.tags:
             per_tag.setdefault(tag, [0, 0])
             per_tag[tag][0] += right
             per_tag[tag][1] += 1
-        if not right or destinations != case.destinations:
+        if not right or destinations != expected:
             failures.append(
-                f"{case.id}: expected {case.category}/{case.urgency} {sorted(case.destinations)}, "
+                f"{case.id}: expected {case.category}/{case.urgency} {sorted(expected)}, "
                 f"got {category}/{urgency} {sorted(destinations)}  {case.text[:90]!r}"
             )
 

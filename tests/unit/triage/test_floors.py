@@ -46,6 +46,7 @@ def test_every_label_routes_as_the_default_table_says() -> None:
         extended = table_destinations(
             case.category, case.urgency, ["mass_casualty", "mental_health_crisis", "terrorism_nexus"]
         )
+        assert case.destinations is not None, f"{case.id}: the labelled set labels destinations"
         assert plain <= case.destinations <= extended, case.id
 
 

@@ -15,7 +15,7 @@ from tests.support.stack import ROOT
 
 DOC = (ROOT / "docs" / "triage.md").read_text(encoding="utf-8")
 
-# Found outside the phrase lists: from form answers, the NLU, or the time of the report.
+# Found outside the phrase lists: from form answers, the NLU, the classifier, or the time of the report.
 DERIVED = {
     Indicator.IN_PROGRESS,
     Indicator.WEAPON_ACCESS,
@@ -23,6 +23,9 @@ DERIVED = {
     Indicator.TIMEFRAME_24H,
     Indicator.REPORTED_AS_EMERGENCY,
     Indicator.PAST_RESOLVED,
+    Indicator.RESEMBLES_EMERGENCY,
+    Indicator.RESEMBLES_URGENT,
+    Indicator.RESEMBLES_OTHER_CATEGORY,
 }
 
 
