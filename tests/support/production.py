@@ -9,6 +9,7 @@ group, so one of them can be killed and started again on its own.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from tests.support.routing import EXAMPLE_SECRETS
 from tests.support.stack import APP_PYTHON, MODEL, ROOT, free_port, stack_env, wait_healthy
+from tests.support.texter import TIPLINE_NUMBER
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PROCFILE = ROOT / "Procfile.prod"
@@ -47,7 +49,8 @@ class PostgresCluster:
         self.data = self.root / "data"
         self.log = self.root / "postgres.log"
         shutil.chown(self.root, "postgres", "postgres")
-        self._as_postgres(PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+        initdb = (PG_BIN / "initdb", "-D", self.data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync")
+        self._as_postgres(*initdb)
 
     def _as_postgres(self, *command: object) -> None:
         subprocess.run(["runuser", "-u", "postgres", "--", *map(str, command)], check=True, capture_output=True)
@@ -66,10 +69,8 @@ class PostgresCluster:
         return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
 
     def remove(self) -> None:
-        try:
+        with contextlib.suppress(subprocess.CalledProcessError):  # already stopped
             self.stop("immediate")
-        except subprocess.CalledProcessError:
-            pass  # already stopped
         shutil.rmtree(self.root, ignore_errors=True)
 
 
@@ -145,7 +146,7 @@ class ProductionStack:
             start_new_session=True,
         )
 
-    def wait_ready(self, name: str, timeout: float = 240) -> float:
+    def wait_ready(self, name: str, timeout: float = 600) -> float:
         """Seconds until `name` answers its health check (workers: until they log that they started)."""
         started = time.monotonic()
         if name in self.health:
@@ -164,7 +165,7 @@ class ProductionStack:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
 
-    def restart(self, name: str, timeout: float = 240) -> float:
+    def restart(self, name: str, timeout: float = 600) -> float:
         """Start a killed service again; seconds until it is ready."""
         self.start(name)
         return self.wait_ready(name, timeout)
@@ -191,8 +192,7 @@ def running_production_stack(workdir: Path, extra_env: Mapping[str, str] | None 
     postgres = PostgresCluster()
     redis = RedisServer(workdir / "redis.log")
     ports = {
-        name: free_port()
-        for name in ("ENGINE", "ENGINE1", "ENGINE2", "ACTIONS", "ACTIONS1", "ACTIONS2", "ROUTING")
+        name: free_port() for name in ("ENGINE", "ENGINE1", "ENGINE2", "ACTIONS", "ACTIONS1", "ACTIONS2", "ROUTING")
     }
     try:
         postgres.start()
@@ -209,6 +209,9 @@ def running_production_stack(workdir: Path, extra_env: Mapping[str, str] | None 
                 "DATABASE_URL": postgres.url("tipline"),
                 "TIPLINE_TRACKER_STORE_URL": postgres.url("tipline_tracker"),
                 "TIPLINE_REDIS_URL": redis.url,
+                # What Twilio calls (signatures are checked against it): the balancer.
+                "TIPLINE_PUBLIC_URL": f"http://127.0.0.1:{ports['ENGINE']}",
+                "TIPLINE_TWILIO_NUMBER": TIPLINE_NUMBER,
                 **EXAMPLE_SECRETS,
                 **(extra_env or {}),
             },
@@ -232,7 +235,8 @@ def running_production_stack(workdir: Path, extra_env: Mapping[str, str] | None 
         try:
             for name in stack.commands:
                 stack.start(name)
-            for name in stack.commands:
+            # The balancer last: its health check needs an engine, and the others fail fast on exit.
+            for name in sorted(stack.commands, key=lambda name: name == "balancer"):
                 stack.wait_ready(name)
             yield stack
         finally:
