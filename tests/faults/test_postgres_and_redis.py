@@ -1,0 +1,91 @@
+"""The stack's own PostgreSQL restarted under load; its own Redis down, then back."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+
+import pytest
+
+from tests.faults.conftest import Patient, everything_delivered, report_threat, stored_tips
+from tests.support.client import Resident
+from tests.support.production import ProductionStack
+from tests.support.receivers import Receivers
+from tests.support.texter import Texter
+
+pytestmark = pytest.mark.asyncio(loop_scope="session")
+
+RESIDENTS = 4
+DOWN_SECONDS = 5
+
+
+def submissions_tried_again(stack: ProductionStack) -> int:
+    return sum(stack.log(name).count("tip submission failed, trying again") for name in ("actions1", "actions2"))
+
+
+async def test_postgres_restarted_under_load(
+    stack: ProductionStack, receivers: Receivers, figures: dict[str, Any]
+) -> None:
+    """Down for DOWN_SECONDS (an immediate stop: crash recovery at start) while residents are near the
+    end of their reports: every report is stored and delivered. Turns that found the tracker store
+    away got no answer and were sent again, as a resident would."""
+    retries_before = sum(
+        stack.log(name).count("tip submission failed, trying again") for name in ("actions1", "actions2")
+    )
+    residents = [Patient(stack.engine_url) for _ in range(RESIDENTS)]
+    reports = [asyncio.create_task(report_threat(r)) for r in residents]
+    deadline = time.monotonic() + 120
+    while min(r.turns for r in residents) < 4:
+        assert time.monotonic() < deadline, "the residents did not reach their fourth turn"
+        await asyncio.sleep(0.05)
+    stopped_at = time.monotonic()
+    await asyncio.to_thread(stack.postgres.stop, "immediate")
+    await asyncio.sleep(DOWN_SECONDS)
+    await asyncio.to_thread(stack.postgres.start)
+    downtime = time.monotonic() - stopped_at
+    references = await asyncio.gather(*reports)
+    finished = time.monotonic() - stopped_at
+    assert len(await asyncio.to_thread(stored_tips, stack, references)) == RESIDENTS
+    measured: dict[str, Any] = {
+        "residents": RESIDENTS,
+        "postgres_down_seconds": round(downtime, 1),
+        "reports_finished_after_stop_seconds": round(finished, 1),
+        "messages_sent_again": sum(r.unanswered for r in residents),
+        "submissions_tried_again": submissions_tried_again(stack) - retries_before,
+    }
+    measured |= await everything_delivered(stack, receivers, within=120)
+    figures["postgres_restarted"] = measured
+
+
+async def test_redis_down_is_said_to_the_resident_and_logged_then_recovers(
+    stack: ProductionStack, fake_twilio: str, figures: dict[str, Any]
+) -> None:
+    texter = Texter(
+        stack.engine_url,
+        stack.env["TIPLINE_PUBLIC_URL"],
+        stack.env["TIPLINE_TWILIO_AUTH_TOKEN"],
+        fake_twilio,
+        "+15550142",
+    )
+    await asyncio.to_thread(stack.redis.stop)
+    try:
+        answer = await texter.texts("someone at school said he will bring a gun tomorrow")
+        twiml = await answer.text()
+        assert answer.status == 200
+        assert "<Message>" in twiml and "911" in twiml, twiml  # told at once, in the webhook's own answer
+        logs = stack.log("engine1") + stack.log("engine2")
+        assert "Redis is unreachable" in logs
+        # The REST channel (integrations, not residents) answers nothing while Redis is away.
+        rest = await Resident(stack.engine_url).says("hello")
+    finally:
+        await asyncio.to_thread(stack.redis.start)
+    back_at = time.monotonic()
+    await texter.texts("someone at school said he will bring a gun tomorrow")
+    replies = await texter.replies(at_least=1, within=60)
+    assert any("911" in r["body"] for r in replies)
+    figures["redis_down"] = {
+        "sms_told_to_call_911": True,
+        "rest_replies_while_down": len(rest),
+        "first_sms_reply_after_redis_back_seconds": round(time.monotonic() - back_at, 1),
+    }
