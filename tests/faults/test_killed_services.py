@@ -9,13 +9,20 @@ from typing import Any
 
 import pytest
 
-from tests.faults.conftest import ANSWERS, Patient, everything_delivered, report_threat, stored_tips
+from tests.faults.conftest import ANSWERS, Patient, everything_delivered, outbox, report_threat, stored_tips
 from tests.support.production import ProductionStack
 from tests.support.receivers import Receivers
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 RESIDENTS = 4
+
+
+def worker_holding_a_delivery(stack: ProductionStack) -> str:
+    """The worker process whose lease is on a delivery in flight (lease owner: host:pid:n)."""
+    owners = {r.lease_owner for r in outbox(stack) if r.status == "delivering" and r.lease_owner}
+    pids = {int(owner.split(":")[1]) for owner in owners}
+    return next(name for name in ("worker1", "worker2") if stack.processes[name].pid in pids)
 
 
 async def reports_while_killing(stack: ProductionStack, service: str, after_turns: int) -> dict[str, Any]:
@@ -81,12 +88,13 @@ async def test_a_worker_killed_mid_delivery(
     stalled_before = len(receivers.inbox.stalled)
     references = await asyncio.gather(*(report_threat(Patient(stack.engine_url)) for _ in range(2)))
     await receivers.wait_for(lambda inbox: len(inbox.stalled) > stalled_before, within=30)
-    await asyncio.to_thread(stack.kill, "worker1")
+    worker = await asyncio.to_thread(worker_holding_a_delivery, stack)
+    await asyncio.to_thread(stack.kill, worker)
     killed_at = time.monotonic()
     held, receivers.inbox.hold = receivers.inbox.hold, None
     held.set()  # the dead worker's requests may still land: at least once, de-duplicated by key
     measured = await everything_delivered(stack, receivers, within=120)
     measured["all_delivered_after_kill_seconds"] = round(time.monotonic() - killed_at, 1)
-    measured["restart_ready_seconds"] = round(await asyncio.to_thread(stack.restart, "worker1"), 1)
+    measured["restart_ready_seconds"] = round(await asyncio.to_thread(stack.restart, worker), 1)
     assert len(await asyncio.to_thread(stored_tips, stack, list(references))) == 2
     figures["worker_killed"] = measured

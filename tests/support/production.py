@@ -29,6 +29,13 @@ from tests.support.texter import TIPLINE_NUMBER
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 PROCFILE = ROOT / "Procfile.prod"
+# The servers haproxy.cfg checks, and the backend that checks each.
+BALANCED = {
+    "engine1": "engine_by_sender",
+    "engine2": "engine_by_sender",
+    "actions1": "actions",
+    "actions2": "actions",
+}
 
 
 def procfile(path: Path = PROCFILE) -> dict[str, str]:
@@ -151,6 +158,12 @@ class ProductionStack:
         started = time.monotonic()
         if name in self.health:
             wait_healthy(self.health[name], self.processes[name], timeout, self.workdir / f"{name}.log")
+            if name in BALANCED:  # and back in the balancer's rotation (health checks every second)
+                deadline = time.monotonic() + 10
+                while not self.in_rotation(name):
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"the balancer did not take {name} back:\n{self.log('balancer')[-2000:]}")
+                    time.sleep(0.2)
         else:
             deadline = started + timeout
             while not re.search(r"outbox worker \S+ started", self.log(name)[self._log_sizes[name] :]):
@@ -158,6 +171,11 @@ class ProductionStack:
                     raise RuntimeError(f"{name} did not start:\n{self.log(name)[-3000:]}")
                 time.sleep(0.2)
         return time.monotonic() - started
+
+    def in_rotation(self, name: str) -> bool:
+        """The balancer's latest word on the server `name`: UP."""
+        said = re.findall(rf"Server {BALANCED[name]}/{name} is (UP|DOWN)", self.log("balancer"))
+        return bool(said) and said[-1] == "UP"
 
     def kill(self, name: str) -> None:
         """SIGKILL: no shutdown of any kind, as when a machine or a container dies."""
