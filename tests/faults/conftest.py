@@ -97,7 +97,6 @@ class Patient(Resident):
     def __init__(self, engine_url: str) -> None:
         super().__init__(engine_url)
         self.turns = 0
-        self.said: list[str] = []  # every message that got an answer
         self.unanswered = 0
         self.slowest = 0.0
 
@@ -111,7 +110,6 @@ class Patient(Resident):
             self.slowest = max(self.slowest, time.monotonic() - started)
             if replies:
                 self.turns += 1
-                self.said.append(text)
                 return replies
             self.unanswered += 1
             await asyncio.sleep(2 * (attempt + 1))
