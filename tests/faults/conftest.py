@@ -151,7 +151,7 @@ async def everything_delivered(stack: ProductionStack, receivers: Receivers, wit
         # An FBI packet with no one to notify is only queued for the liaison: nothing is sent.
         keyed = {r.idempotency_key for r in rows if r.via != "sms" and (r.address or r.via != "fbi_packet")}
         sms = [r for r in rows if r.via == "sms"]
-        received = receivers.inbox.keys()
+        received = [i.key for i in receivers.inbox.items if i.kind != "sms" and i.key]
         texts = {(i.to, i.body) for i in receivers.inbox.items if i.kind == "sms"}
         done = all(r.status in FINAL for r in rows) and keyed <= set(received) and len(texts) >= len(sms)
         if done:
