@@ -75,7 +75,7 @@ async def test_the_routing_service_killed_mid_submission(
     stack: ProductionStack, receivers: Receivers, figures: dict[str, Any]
 ) -> None:
     """The intake is away while the last answers come in: the action servers submit again."""
-    figures["routing_serve_killed"] = measured = await reports_while_killing(stack, "routing", after_turns=5)
+    figures["routing_serve_killed"] = measured = await reports_while_killing(stack, "routing", after_turns=3)
     measured |= await everything_delivered(stack, receivers, within=120)
 
 
