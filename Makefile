@@ -161,7 +161,7 @@ run-prod: setup haproxy  ## production mode: 2 engines, 2 action servers (HAProx
 
 # Each fault test starts its own production-mode stack with its own PostgreSQL cluster and Redis.
 test: test-faults
-test-faults: $(ENVS) var/secrets.sh model haproxy  ## kill, restart and cut off services of a production-mode stack (tests/faults)
+test-faults: $(ENVS) var/secrets.sh model web $(CONSOLE_ASSETS) haproxy  ## kill, restart and cut off services of a production-mode stack (tests/faults)
 	$(APP)/pytest -q -p no:cacheprovider tests/faults
 
 .PHONY: haproxy run-prod test-faults
