@@ -92,7 +92,14 @@ async def stack(
 
 
 class Patient(Resident):
-    """A resident who writes again when a message gets no answer (an error, or nothing at all)."""
+    """A resident who writes again when a message gets no answer (an error, or nothing at all).
+
+    They wait as long as the balancer does (haproxy.cfg, `timeout server`): a turn may wait up to
+    TICKET_LOCK_LIFETIME for the lock a killed replica left, and a message sent again while the
+    first is still waiting would run twice.
+    """
+
+    TIMEOUT = aiohttp.ClientTimeout(total=130)
 
     def __init__(self, engine_url: str) -> None:
         super().__init__(engine_url)
@@ -104,7 +111,12 @@ class Patient(Resident):
         for attempt in range(6):
             started = time.monotonic()
             try:
-                replies = await super().says(text)
+                async with (
+                    aiohttp.ClientSession(timeout=self.TIMEOUT) as session,
+                    session.post(self.url, json={"sender": self.sender, "message": text}) as response,
+                ):
+                    response.raise_for_status()
+                    replies = [r["text"] for r in await response.json() if "text" in r]
             except (aiohttp.ClientError, TimeoutError):
                 replies = []
             self.slowest = max(self.slowest, time.monotonic() - started)
