@@ -135,6 +135,7 @@ async def test_a_refused_submission_is_not_tried_again(monkeypatch, domain, use_
         raise RoutingError("/api/v1/tips: HTTP 422", 422)
 
     monkeypatch.setattr(RoutingClient, "submit_tip", refused)
+    monkeypatch.setattr(settings, "current", lambda: settings.Settings("http://127.0.0.1:9", "secret"))
     dispatcher = CollectingDispatcher()
     events = await ActionSubmitTip().run(dispatcher, make_tracker([user("x", "report_wellness")], ROUTINE), domain)
     assert len(calls) == 1
