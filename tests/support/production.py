@@ -17,7 +17,6 @@ import signal
 import subprocess
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -262,11 +261,3 @@ def running_production_stack(workdir: Path, extra_env: Mapping[str, str] | None 
     finally:
         redis.stop()
         postgres.remove()
-
-
-def up(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return bool(response.status == 200)
-    except OSError:
-        return False
