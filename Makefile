@@ -151,3 +151,26 @@ bench-triage: .venvs/app/.synced  ## triage speed per conversation, NLU excluded
 
 .PHONY: eval eval-file train-triage bench-triage
 
+
+# --- production mode (README "Production mode") ---------------------------------------------
+# Replica ports behind the balancer; the balancer itself listens on TIPLINE_ENGINE_PORT and
+# TIPLINE_ACTIONS_PORT (the ports the rest of the system already knows).
+PROD_PORTS := export TIPLINE_ENGINE1_PORT="$${TIPLINE_ENGINE1_PORT-5006}" TIPLINE_ENGINE2_PORT="$${TIPLINE_ENGINE2_PORT-5007}" \
+  TIPLINE_ACTIONS1_PORT="$${TIPLINE_ACTIONS1_PORT-5056}" TIPLINE_ACTIONS2_PORT="$${TIPLINE_ACTIONS2_PORT-5057}" \
+  TIPLINE_ENGINE_PORT="$${TIPLINE_ENGINE_PORT-5005}" TIPLINE_ACTIONS_PORT="$${TIPLINE_ACTIONS_PORT-5055}" \
+  TIPLINE_BALANCER_HOST="$${TIPLINE_BALANCER_HOST-127.0.0.1}";
+
+haproxy:
+	@scripts/ensure-haproxy.sh
+
+run-prod: setup haproxy  ## production mode: 2 engines, 2 action servers (HAProxy), PostgreSQL, Redis, 2 outbox workers
+	@$(WITH_ENV) $(PROD_PORTS) for v in DATABASE_URL TIPLINE_TRACKER_STORE_URL TIPLINE_REDIS_URL; do \
+	  [ -n "$${!v:-}" ] || { echo "error: production mode needs $$v (README, Production mode)" >&2; exit 1; }; done; \
+	$(APP)/python -m routing migrate && exec $(APP)/honcho start -f Procfile.prod
+
+# Each fault test starts its own production-mode stack with its own PostgreSQL cluster and Redis.
+test: test-faults
+test-faults: $(ENVS) var/secrets.sh model web $(CONSOLE_ASSETS) haproxy  ## kill, restart and cut off services of a production-mode stack (tests/faults)
+	$(APP)/pytest -q -p no:cacheprovider tests/faults
+
+.PHONY: haproxy run-prod test-faults

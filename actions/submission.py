@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from datetime import UTC, datetime
@@ -30,6 +31,10 @@ from actions.triage.model import Assessment
 log = logging.getLogger(__name__)
 
 REPORT_SLOTS = (*ANSWER_SLOTS, "tip_anonymous", "tip_contact")
+# Waits between tries when the routing service or its database is briefly away (a restart): about
+# 15 s in all, inside the 30 s the balancer gives an action call (haproxy.cfg). A repeat is
+# harmless: the routing service keeps one tip per conversation id.
+SUBMIT_RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)
 
 
 def _submission(tracker: Tracker, assessment: Assessment) -> dict[str, Any]:
@@ -82,15 +87,11 @@ async def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
         return [SlotSet("tip_submitted", True)]
     payload = _submission(tracker, assess(conversation_from_tracker(tracker)))
     try:
-        receipt = await client.submit_tip(payload)
+        receipt = await _submit(client, payload)
     except RoutingError:
-        # One retry: the conversation id makes a repeat harmless.
-        try:
-            receipt = await client.submit_tip(payload)
-        except RoutingError:
-            log.exception("tip submission failed")
-            dispatcher.utter_message(response="utter_submit_failed")
-            return [SlotSet("tip_submitted", False)]
+        log.exception("tip submission failed")
+        dispatcher.utter_message(response="utter_submit_failed")
+        return [SlotSet("tip_submitted", False)]
     dispatcher.utter_message(response="utter_tip_receipt", reference=receipt["reference"], pin=receipt["pin"])
     info = await public_info().get()
     if info is not None and not info.always_staffed:
@@ -101,6 +102,19 @@ async def submit_report(dispatcher: CollectingDispatcher, tracker: Tracker) -> l
         SlotSet("tip_reference", receipt["reference"]),
         SlotSet("tip_pin", receipt["pin"]),
     ]
+
+
+async def _submit(client: RoutingClient, payload: dict[str, Any]) -> dict[str, Any]:
+    """Submit, trying again while the service is unreachable or answers 5xx; a refusal (4xx) is final."""
+    for delay in (*SUBMIT_RETRY_DELAYS, None):
+        try:
+            return await client.submit_tip(payload)
+        except RoutingError as e:
+            if delay is None or (e.status is not None and e.status < 500):
+                raise
+            log.warning("tip submission failed, trying again in %s s: %s", delay, e)
+            await asyncio.sleep(delay)
+    raise AssertionError("unreachable")
 
 
 class ActionSubmitTip(Action):

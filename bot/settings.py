@@ -87,7 +87,7 @@ class Settings:
             encryption_keys=tuple(k.strip() for k in _required(env, "TIPLINE_ENCRYPTION_KEYS").split(",") if k.strip()),
             public_info_url=env.get("TIPLINE_PUBLIC_INFO_URL") or routing_url + "/public/jurisdiction",
             twilio=_twilio(env),
-            redis_url=env.get("REDIS_URL") or None,
+            redis_url=env.get("TIPLINE_REDIS_URL") or None,
             flood=FloodLimits(
                 per_sender=_positive_int(env, "TIPLINE_FLOOD_PER_SENDER", 10),
                 per_sender_window=float(_positive_int(env, "TIPLINE_FLOOD_PER_SENDER_SECONDS", 60)),

@@ -1,6 +1,6 @@
 """Short-lived state the channels share: seen message ids, counters, reply addresses, opt-outs.
 
-In this process by default (one engine); in Redis when REDIS_URL is set, so several engine
+In this process by default (one engine); in Redis when TIPLINE_REDIS_URL is set, so several engine
 replicas see the same duplicates, limits and opt-outs. Every key expires: nothing is kept longer
 than the channel needs it.
 """

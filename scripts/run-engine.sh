@@ -12,6 +12,17 @@ if [ ! -f "$TIPLINE_MODEL" ]; then
 fi
 # Production mode sets TIPLINE_ENDPOINTS=endpoints.prod.yml (README, "Production mode").
 : "${TIPLINE_ENDPOINTS:=endpoints.yml}"
+# Rasa's Redis lock store takes a host, a port and a database, not a URL: split TIPLINE_REDIS_URL
+# (redis://[:password@]host[:port][/db]) for endpoints.prod.yml.
+if [ -n "${TIPLINE_REDIS_URL:-}" ]; then
+  redis_url='^redis://((:([^@]*))?@)?([^:/@]+)(:([0-9]+))?(/([0-9]+))?/?$'
+  if [[ ! "$TIPLINE_REDIS_URL" =~ $redis_url ]]; then
+    echo "error: TIPLINE_REDIS_URL must look like redis://[:password@]host[:port][/db]" >&2
+    exit 1
+  fi
+  export TIPLINE_REDIS_PASSWORD="${BASH_REMATCH[3]}" TIPLINE_REDIS_HOST="${BASH_REMATCH[4]}"
+  export TIPLINE_REDIS_PORT="${BASH_REMATCH[6]:-6379}" TIPLINE_REDIS_DB="${BASH_REMATCH[8]:-0}"
+fi
 # The HTTP API (/model/parse, used by `tipline triage`) only with the engine token; given as
 # --auth-token=VALUE because a generated token may begin with "-", which would read as an option.
 exec scripts/rasa.sh run --model "$TIPLINE_MODEL" --port "$TIPLINE_ENGINE_PORT" \

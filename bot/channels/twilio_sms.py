@@ -26,9 +26,11 @@ from datetime import datetime, timezone
 from functools import partial
 from typing import Any
 from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
 
 from multidict import MultiDict
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from redis.exceptions import RedisError
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -57,6 +59,7 @@ OPT_IN_WORDS = frozenset({"start", "unstop", "yes"})
 HELP_WORDS = {"help": "en", "info": "en", "ayuda": "es"}
 
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+MESSAGE_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>{}</Message></Response>'
 MAX_BODY = 64 * 1024  # Twilio's webhook forms are a few kilobytes even with ten media URLs
 DUPLICATE_WINDOW = 3600.0  # Twilio retries within minutes; an hour of MessageSids is plenty
 OPT_OUT_KEPT = 400 * 86400.0  # opt-outs outlive any conversation
@@ -315,7 +318,17 @@ class TwilioSMSInput(InputChannel):
             if not message_sid or not params.get("From"):
                 metrics.REFUSED.labels("sms", "malformed").inc()
                 return response.text("MessageSid and From are required", status=400)
-            if await self.state.claim(f"sid:{message_sid}", DUPLICATE_WINDOW):
+            try:
+                fresh = await self.state.claim(f"sid:{message_sid}", DUPLICATE_WINDOW)
+            except RedisError as e:
+                # Redis holds the channel's state and, with several replicas, the engine's locks: no turn
+                # can run. The webhook's own answer needs nothing stored, so the resident is told.
+                log.error("message %s not taken, Redis is unreachable (%s): told the resident", message_sid, e)
+                metrics.REFUSED.labels("sms", "unavailable").inc()
+                language = guess_language(params.get("Body", ""))
+                text = replies.with_emergency(replies.TROUBLE, self.public_info.current, language)
+                return response.text(MESSAGE_TWIML.format(escape(text)), content_type="text/xml")
+            if fresh:
                 inbound = InboundSMS.from_params(params, self.identity)
                 self.queues.submit(inbound.conversation_id, partial(self.handle, inbound, on_new_message))
             # Twilio's retry of a message already taken gets the same empty answer, and nothing else happens.

@@ -9,8 +9,9 @@ import sqlalchemy as sa
 from aiohttp.test_utils import TestServer
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions import settings
+from actions import settings, submission
 from actions.conversation import SKIPPED
+from actions.routing_client import RoutingClient, RoutingError
 from actions.submission import ActionStopReport, ActionSubmitTip
 from routing.keys import SETTINGS
 from routing.settings import sync_url
@@ -94,8 +95,49 @@ async def test_leaving_in_the_middle_sends_what_was_told(routing: TestServer, do
 
 
 async def test_an_unreachable_routing_service_is_said_plainly(monkeypatch, domain, use_public_info) -> None:
+    monkeypatch.setattr(submission, "SUBMIT_RETRY_DELAYS", (0.01, 0.01))
     monkeypatch.setattr(settings, "current", lambda: settings.Settings("http://127.0.0.1:9", "secret"))
     dispatcher = CollectingDispatcher()
     events = await ActionSubmitTip().run(dispatcher, make_tracker([user("x", "report_wellness")], ROUTINE), domain)
+    assert "call 911" in texts(dispatcher)[0]
+    assert {e["name"]: e["value"] for e in events} == {"tip_submitted": False}
+
+
+async def test_a_submission_is_tried_again_while_the_routing_service_is_away(
+    routing: TestServer, monkeypatch, domain, use_public_info
+) -> None:
+    """A restart of the routing service or its database: unreachable, then 503, then stored once."""
+    monkeypatch.setattr(submission, "SUBMIT_RETRY_DELAYS", (0.01, 0.01, 0.01))
+    failures = [RoutingError("/api/v1/tips: ClientConnectorError"), RoutingError("/api/v1/tips: HTTP 503", 503)]
+    real = RoutingClient.submit_tip
+
+    async def flaky(self: RoutingClient, payload: dict[str, Any]) -> dict[str, Any]:
+        if failures:
+            raise failures.pop(0)
+        return await real(self, payload)
+
+    monkeypatch.setattr(RoutingClient, "submit_tip", flaky)
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitTip().run(
+        dispatcher, make_tracker([user(ROUTINE["tip_what"], "report_wellness")], ROUTINE), domain
+    )
+    assert REFERENCE.search(texts(dispatcher)[0])
+    assert not failures
+    assert len(stored(routing)) == 1
+    assert {e["name"]: e["value"] for e in events}["tip_submitted"] is True
+
+
+async def test_a_refused_submission_is_not_tried_again(monkeypatch, domain, use_public_info) -> None:
+    calls = []
+
+    async def refused(self: RoutingClient, payload: dict[str, Any]) -> dict[str, Any]:
+        calls.append(payload)
+        raise RoutingError("/api/v1/tips: HTTP 422", 422)
+
+    monkeypatch.setattr(RoutingClient, "submit_tip", refused)
+    monkeypatch.setattr(settings, "current", lambda: settings.Settings("http://127.0.0.1:9", "secret"))
+    dispatcher = CollectingDispatcher()
+    events = await ActionSubmitTip().run(dispatcher, make_tracker([user("x", "report_wellness")], ROUTINE), domain)
+    assert len(calls) == 1
     assert "call 911" in texts(dispatcher)[0]
     assert {e["name"]: e["value"] for e in events} == {"tip_submitted": False}
