@@ -70,8 +70,8 @@ typecheck: .venvs/app/.synced .venvs/engine/.synced
 test-app: $(ENVS) var/secrets.sh model web browser
 	$(APP)/pytest -q tests/unit tests/actions tests/integration tests/e2e
 
-bench-routing: $(ENVS)  ## emergency tip to the 911 CAD webhook: latency percentiles (PostgreSQL)
-	$(APP)/python bench/routing_emergency.py
+bench-routing: $(ENVS)  ## tip to destination by urgency, and routing throughput (PostgreSQL)
+	$(APP)/python -m bench.deliveries
 
 test-engine: .venvs/engine/.synced
 	PYTHONPATH=. $(ENGINE)/pytest -q -p no:cacheprovider tests/engine
