@@ -43,6 +43,7 @@ MAX_TURNS = 10
 # is taken from the fake Twilio's timestamp of the turn's last reply).
 SMS_SETTLE_SECONDS = 1.0
 TIMEOUT = aiohttp.ClientTimeout(total=120)
+SLICES = 4  # each level's load time is cut into this many slices per target, taken in turn
 
 # One message of a conversation: what the resident wrote -> (the bot's replies, seconds until the turn was done).
 Say = Callable[[str], Awaitable[tuple[list[str], float]]]
@@ -141,32 +142,48 @@ async def conversation(say: Say, latencies: list[float], until: float) -> int:
     return turns
 
 
+@dataclass
+class Figures:
+    """The round trips of finished turns and the time they took, added up over the slices of a run."""
+
+    latencies: list[float] = field(default_factory=list)
+    messages: int = 0
+    seconds: float = 0.0
+
+    def summary(self) -> dict[str, float]:
+        return summary(self.latencies, self.messages, self.seconds)
+
+
 async def load(
-    new_resident: Callable[[aiohttp.ClientSession], Say], concurrency: int, seconds: float
-) -> dict[str, float]:
+    new_resident: Callable[[aiohttp.ClientSession], Say], concurrency: int, seconds: float, figures: Figures
+) -> None:
     """`concurrency` residents, each starting a new conversation when one ends, for `seconds`."""
     connector = aiohttp.TCPConnector(limit=concurrency * 2)
     async with aiohttp.ClientSession(connector=connector, timeout=TIMEOUT) as session:
-        await conversation(new_resident(session), [], time.perf_counter() + 60)  # warm-up
-        latencies: list[float] = []
         started = time.perf_counter()
         until = started + seconds
 
         async def resident() -> int:
             sent = 0
             while time.perf_counter() < until:
-                sent += await conversation(new_resident(session), latencies, until)
+                sent += await conversation(new_resident(session), figures.latencies, until)
             return sent
 
-        messages = sum(await asyncio.gather(*(resident() for _ in range(concurrency))))
-        return summary(latencies, messages, time.perf_counter() - started)
+        figures.messages += sum(await asyncio.gather(*(resident() for _ in range(concurrency))))
+        figures.seconds += time.perf_counter() - started
+
+
+async def warm_up(new_resident: Callable[[aiohttp.ClientSession], Say]) -> None:
+    """One conversation, not measured: the first turns load models and fill caches."""
+    async with aiohttp.ClientSession(timeout=TIMEOUT) as session:
+        await conversation(new_resident(session), [], time.perf_counter() + 60)
 
 
 # --- the services -------------------------------------------------------------------------------
 
 
 def rss_mb(pid: int) -> dict[str, float]:
-    """Resident memory of a process and its children now, and the process's own peak, in MB."""
+    """Resident memory of a process and its children now, and the sum of their peaks, in MB."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -188,7 +205,10 @@ def rss_mb(pid: int) -> dict[str, float]:
         p = todo.pop()
         tree.append(p)
         todo.extend(children.get(p, []))
-    return {"rss_mb": round(sum(status(p, "VmRSS") for p in tree)), "peak_rss_mb": round(status(pid, "VmHWM"))}
+    return {
+        "rss_mb": round(sum(status(p, "VmRSS") for p in tree)),
+        "peak_rss_mb": round(sum(status(p, "VmHWM") for p in tree)),
+    }
 
 
 @contextmanager
@@ -212,9 +232,19 @@ def our_stack(workdir: Path) -> Iterator[tuple[Stack, SMSLine]]:
             yield stack, SMSLine(stack.engine_url + "/webhooks/twilio/webhook", token, twilio_url)
 
 
+@dataclass
+class PlainRasa:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def wait_ready(self) -> None:
+        wait_healthy(self.url + "/", self.process, 240, self.log)
+
+
 @contextmanager
-def plain_rasa(workdir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    """`rasa run` with the same model, the REST channel only, and no action endpoint."""
+def plain_rasa(workdir: Path) -> Iterator[PlainRasa]:
+    """`rasa run` with the same model, the REST channel only, and no action endpoint (started, not yet ready)."""
     (workdir / "credentials.yml").write_text("rest:\n")
     (workdir / "endpoints.yml").write_text("# no action endpoint, default tracker and lock stores\n")
     port = free_port()
@@ -227,8 +257,7 @@ def plain_rasa(workdir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True
         )
         try:
-            wait_healthy(f"http://127.0.0.1:{port}/", process, 240, log)
-            yield f"http://127.0.0.1:{port}", process
+            yield PlainRasa(f"http://127.0.0.1:{port}", process, log)
         finally:
             process.terminate()
             try:
@@ -238,26 +267,35 @@ def plain_rasa(workdir: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
                 process.wait()
 
 
-def run(workdir: Path, levels: list[int], seconds: float) -> dict[str, Any]:
-    """Every load level on our REST and SMS channels, then on plain Rasa; with each service's memory."""
-    result: dict[str, Any] = {"rest": {}, "sms": {}, "plain_rasa": {}, "memory": {}}
+def run(workdir: Path, levels: list[int], seconds: float, slices: int = SLICES) -> dict[str, Any]:
+    """Every load level on our REST and SMS channels and on plain Rasa, with each service's memory.
+
+    Both engines run side by side and the load goes to one at a time, in short slices taken in turn
+    (ours, plain, SMS; then the other way round), so a neighbour's burst on the shared machine
+    weighs on each about as much.
+    """
     workdir.mkdir(parents=True, exist_ok=True)
-    print("Starting the engine, the action server and the routing service...", file=sys.stderr)
-    with our_stack(workdir) as (stack, sms):
+    print("Starting plain Rasa, and the engine, the action server and the routing service...", file=sys.stderr)
+    with plain_rasa(workdir) as plain, our_stack(workdir) as (stack, sms):
+        plain.wait_ready()
+        targets: dict[str, Callable[[aiohttp.ClientSession], Say]] = {
+            "rest": lambda s: rest_resident(s, stack.engine_url),
+            "plain_rasa": lambda s: rest_resident(s, plain.url),
+            "sms": sms.resident,
+        }
+        for target in targets.values():
+            asyncio.run(warm_up(target))
+        figures = {name: {n: Figures() for n in levels} for name in targets}
         for n in levels:
-            print(f"  REST, {n} concurrent conversations...", file=sys.stderr)
-            result["rest"][str(n)] = asyncio.run(load(lambda s: rest_resident(s, stack.engine_url), n, seconds))
-        for n in levels:
-            print(f"  SMS, {n} concurrent conversations...", file=sys.stderr)
-            result["sms"][str(n)] = asyncio.run(load(sms.resident, n, seconds))
-        for name, process in stack.processes.items():
-            result["memory"][name] = rss_mb(process.pid)
-    print("Starting plain Rasa (same model, REST only, no action server)...", file=sys.stderr)
-    with plain_rasa(workdir) as (url, process):
-        for n in levels:
-            print(f"  plain Rasa, {n} concurrent conversations...", file=sys.stderr)
-            result["plain_rasa"][str(n)] = asyncio.run(load(lambda s: rest_resident(s, url), n, seconds))
-        result["memory"]["plain_rasa"] = rss_mb(process.pid)
+            print(f"  {n} concurrent conversations: REST, plain Rasa, SMS...", file=sys.stderr)
+            for turn in range(slices):
+                order = list(targets) if turn % 2 == 0 else list(reversed(targets))
+                for name in order:
+                    asyncio.run(load(targets[name], n, seconds / slices, figures[name][n]))
+        memory = {name: rss_mb(process.pid) for name, process in stack.processes.items()}
+        memory["plain_rasa"] = rss_mb(plain.process.pid)
+    result: dict[str, Any] = {name: {str(n): f.summary() for n, f in by.items()} for name, by in figures.items()}
+    result["memory"] = memory
     result["ratio_to_plain_rasa"] = {
         channel: {
             n: round(result[channel][n]["messages_per_second"] / result["plain_rasa"][n]["messages_per_second"], 2)

@@ -40,7 +40,7 @@ def conversations() -> list[Conversation]:
     return built
 
 
-def measure() -> dict[str, float]:
+def measure(rounds: int = ROUNDS) -> dict[str, float]:
     """Milliseconds: median, p95 and max of one `assess`, and the one-off load of the rules."""
     started = time.perf_counter()
     triage = load()
@@ -49,7 +49,7 @@ def measure() -> dict[str, float]:
     for conversation in sample[:20]:  # warm caches before measuring
         triage.assess(conversation)
     timings = []
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         for conversation in sample:
             UNIT_FINDINGS.clear()  # timed as if every message were new (the live bot keeps earlier ones)
             begin = time.perf_counter()
@@ -57,7 +57,7 @@ def measure() -> dict[str, float]:
             timings.append((time.perf_counter() - begin) * 1000)
     timings.sort()
     return {
-        "conversations": len(sample) * ROUNDS,
+        "conversations": len(sample) * rounds,
         "median_ms": round(statistics.median(timings), 2),
         "p95_ms": round(timings[int(len(timings) * 0.95)], 2),
         "max_ms": round(timings[-1], 2),
