@@ -239,7 +239,7 @@ class PlainRasa:
     log: Path
 
     def wait_ready(self) -> None:
-        wait_healthy(self.url + "/", self.process, 240, self.log)
+        wait_healthy(self.url + "/", self.process, 360, self.log)
 
 
 @contextmanager
@@ -276,7 +276,8 @@ def run(workdir: Path, levels: list[int], seconds: float, slices: int = SLICES) 
     """
     workdir.mkdir(parents=True, exist_ok=True)
     print("Starting plain Rasa, and the engine, the action server and the routing service...", file=sys.stderr)
-    with plain_rasa(workdir) as plain, our_stack(workdir) as (stack, sms):
+    # One after the other: two engines loading at once on a busy machine may take minutes each.
+    with our_stack(workdir) as (stack, sms), plain_rasa(workdir) as plain:
         plain.wait_ready()
         targets: dict[str, Callable[[aiohttp.ClientSession], Say]] = {
             "rest": lambda s: rest_resident(s, stack.engine_url),
