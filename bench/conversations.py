@@ -38,10 +38,11 @@ from tests.support.texter import ACCOUNT_SID, TIPLINE_NUMBER, sign, twilio_form
 OPENING = "my neighbor hasnt left his house in a week and isnt answering"
 ANSWERS = {"who": "my neighbor", "where": "214 oak street", "how_known": "i live next door", "anonymous": "no"}
 MAX_TURNS = 10
-# After a reply that neither asks a question nor gives the receipt, how long to wait for another
-# one of the same turn before taking the turn as done (it only paces the resident: the round trip
-# is taken from the fake Twilio's timestamp of the turn's last reply).
-SMS_SETTLE_SECONDS = 1.0
+# Every turn of these conversations ends with the form's next question or the receipt. Should a
+# reply end a turn with neither, the turn is taken as done once no other reply came for this long
+# (it only paces the resident: the round trip is the fake Twilio's timestamp of the turn's last
+# reply). Under load the replies of one turn can be seconds apart, so this is generous.
+SMS_SETTLE_SECONDS = 10.0
 TIMEOUT = aiohttp.ClientTimeout(total=120)
 SLICES = 4  # each level's load time is cut into this many slices per target, taken in turn
 
