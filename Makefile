@@ -70,8 +70,8 @@ typecheck: .venvs/app/.synced .venvs/engine/.synced
 test-app: $(ENVS) var/secrets.sh model web browser
 	$(APP)/pytest -q tests/unit tests/actions tests/integration tests/e2e
 
-bench-routing: $(ENVS)  ## emergency tip to the 911 CAD webhook: latency percentiles (PostgreSQL)
-	$(APP)/python bench/routing_emergency.py
+bench-routing: $(ENVS)  ## tip to destination by urgency, and routing throughput (PostgreSQL)
+	$(APP)/python -m bench.deliveries
 
 test-engine: .venvs/engine/.synced
 	PYTHONPATH=. $(ENGINE)/pytest -q -p no:cacheprovider tests/engine
@@ -89,8 +89,14 @@ test-nlu: $(ENVS) model  ## score intents on the held-out NLU set and gate on F1
 transcripts: $(ENVS) model  ## record docs/transcripts.md from the real model and services
 	$(APP)/python scripts/record_transcripts.py
 
-bench-conversation: $(ENVS) model  ## routine reports over REST: messages per second and reply latency
-	$(APP)/python bench/conversation_throughput.py
+bench-conversation: $(ENVS) model var/secrets.sh  ## report conversations over REST, SMS and plain Rasa: round trip, messages/s
+	$(APP)/python -m bench.conversations
+
+# The whole suite (bench/suite.py, about 10 minutes): writes bench/results/report.{json,md}.
+bench: setup  ## every benchmark in one run, against plain Rasa too: bench/results/report.md
+	$(APP)/python -m bench.suite
+
+.PHONY: bench
 
 .PHONY: test-nlu transcripts bench-conversation
 

@@ -12,6 +12,7 @@ import sys
 import time
 
 from actions.triage.assess import load
+from actions.triage.indicators import UNIT_FINDINGS
 from actions.triage.model import Conversation, Message
 from tests.triage.cases import load_cases
 
@@ -39,7 +40,8 @@ def conversations() -> list[Conversation]:
     return built
 
 
-def main() -> int:
+def measure(rounds: int = ROUNDS) -> dict[str, float]:
+    """Milliseconds: median, p95 and max of one `assess`, and the one-off load of the rules."""
     started = time.perf_counter()
     triage = load()
     load_ms = (time.perf_counter() - started) * 1000
@@ -47,18 +49,31 @@ def main() -> int:
     for conversation in sample[:20]:  # warm caches before measuring
         triage.assess(conversation)
     timings = []
-    for _ in range(ROUNDS):
+    for _ in range(rounds):
         for conversation in sample:
+            UNIT_FINDINGS.clear()  # timed as if every message were new (the live bot keeps earlier ones)
             begin = time.perf_counter()
             triage.assess(conversation)
             timings.append((time.perf_counter() - begin) * 1000)
     timings.sort()
-    median = statistics.median(timings)
-    p95 = timings[int(len(timings) * 0.95)]
-    print(f"triage of one conversation, NLU excluded ({len(sample)} conversations x {ROUNDS} rounds)")
-    print(f"  median {median:.2f} ms   p95 {p95:.2f} ms   max {timings[-1]:.2f} ms   (target: median <= 20 ms)")
-    print(f"  loading and checking the phrase lists and rules once at start: {load_ms:.0f} ms")
-    return 0 if median <= TARGET_MEDIAN_MS else 1
+    return {
+        "conversations": len(sample) * rounds,
+        "median_ms": round(statistics.median(timings), 2),
+        "p95_ms": round(timings[int(len(timings) * 0.95)], 2),
+        "max_ms": round(timings[-1], 2),
+        "load_ms": round(load_ms),
+    }
+
+
+def main() -> int:
+    result = measure()
+    print(f"triage of one conversation, NLU excluded ({result['conversations']} conversations)")
+    print(
+        f"  median {result['median_ms']:.2f} ms   p95 {result['p95_ms']:.2f} ms   max {result['max_ms']:.2f} ms"
+        f"   (target: median <= {TARGET_MEDIAN_MS:.0f} ms)"
+    )
+    print(f"  loading and checking the phrase lists and rules once at start: {result['load_ms']:.0f} ms")
+    return 0 if result["median_ms"] <= TARGET_MEDIAN_MS else 1
 
 
 if __name__ == "__main__":

@@ -5,7 +5,8 @@ routes and start-up hooks to its Sanic server, and this one adds
 - a request body limit (Sanic's default is 100 MB; nothing the engine serves needs more than a
   few kilobytes, and socket.io keeps its own 1 MB limit per message);
 - the log set-up of telemetry/logs.py (TIPLINE_LOG_FORMAT), once the server starts;
-- GET /metrics, for `Authorization: Bearer $TIPLINE_METRICS_TOKEN` only (404 otherwise).
+- GET /metrics, for `Authorization: Bearer $TIPLINE_METRICS_TOKEN` only (404 otherwise);
+- the engine's own speed-ups (bot/action_results.py), installed when the channels are loaded.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import action_results
 from bot.settings import Settings
 from telemetry import logs
 from telemetry.metrics import authorized
@@ -33,6 +35,7 @@ class OperationsChannel(InputChannel):
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
+        action_results.install()  # before the first turn: Rasa loads the channels before the model
         return cls(Settings.from_env())
 
     def __init__(self, settings: Settings) -> None:

@@ -9,8 +9,9 @@ becomes history, not imminence). The NLU's entities and intent add what text alo
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from actions.triage.lexicon import Lexicon, Phrases
@@ -50,31 +51,72 @@ class _Unit:
 
 
 def find_indicators(conversation: Conversation, lexicon: Lexicon) -> list[Finding]:
-    units = list(_units(conversation, lexicon))
-    findings: list[Finding] = []
-    for unit in units:
-        _mark_cues(unit, lexicon)
-    # Phrases that require another indicator in their sentence run after the rest.
-    first = [p for p in lexicon.phrases if not _needs_indicators(p)]
-    second = [p for p in lexicon.phrases if _needs_indicators(p)]
-    for phrases in (first, second):
-        for unit in units:
-            for p in phrases:
-                findings.extend(_match(p, unit, lexicon))
+    pieces = [
+        (UNIT_FINDINGS.of(text, about_the_future, lexicon), source)
+        for text, source, about_the_future in _pieces(conversation, lexicon)
+    ]
+    # Phrases that require another indicator in their sentence run after the rest, over every piece.
+    findings = [replace(f, source=source) for (first, _), source in pieces for f in first]
+    findings += [replace(f, source=source) for (_, second), source in pieces for f in second]
     findings.extend(_answers(conversation, lexicon, findings))
     findings.extend(_weekdays(conversation, lexicon, findings))
     findings.extend(_entities(conversation, findings))
     return _enough_distinct(findings, lexicon)
 
 
-def _units(conversation: Conversation, lexicon: Lexicon) -> Iterator[_Unit]:
+def _pieces(conversation: Conversation, lexicon: Lexicon) -> Iterator[tuple[str, str, bool]]:
+    """(text, source, about the future) of each message and scanned form answer."""
     for number, message in enumerate(conversation.messages, start=1):
         if message.text.strip():
-            yield _Unit(Text.of(message.text), f"message {number}")
+            yield message.text, f"message {number}", False
     for key in SCANNED_ANSWERS:
         value = conversation.answers.get(key)
         if isinstance(value, str) and value.strip() and not _is_no_answer(value, lexicon):
-            yield _Unit(Text.of(value), f"answer {key}", about_the_future=key == "when")
+            yield value, f"answer {key}", key == "when"
+
+
+def _unit_findings(
+    text: str, about_the_future: bool, lexicon: Lexicon
+) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+    """The phrase findings of one piece of text alone (source left empty): the first pass, then the phrases
+    that require another indicator in their sentence. Nothing in them depends on the other pieces."""
+    unit = _Unit(Text.of(text), "", about_the_future=about_the_future)
+    _mark_cues(unit, lexicon)
+    first = tuple(f for p in lexicon.phrases if not _needs_indicators(p) for f in _match(p, unit, lexicon))
+    second = tuple(f for p in lexicon.phrases if _needs_indicators(p) for f in _match(p, unit, lexicon))
+    return first, second
+
+
+class UnitFindings:
+    """The findings of each piece of text, kept for the latest ones: the live bot triages the whole
+    conversation again at every turn (twice in the report form), and only its newest message is new."""
+
+    def __init__(self, size: int = 4096) -> None:
+        self.size = size
+        self._lexicon: Lexicon | None = None
+        self._kept: OrderedDict[tuple[str, bool], tuple[tuple[Finding, ...], tuple[Finding, ...]]] = OrderedDict()
+
+    def of(
+        self, text: str, about_the_future: bool, lexicon: Lexicon
+    ) -> tuple[tuple[Finding, ...], tuple[Finding, ...]]:
+        if lexicon is not self._lexicon:
+            self.clear()
+            self._lexicon = lexicon
+        key = (text, about_the_future)
+        found = self._kept.get(key)
+        if found is None:
+            found = self._kept[key] = _unit_findings(text, about_the_future, lexicon)
+            if len(self._kept) > self.size:
+                self._kept.popitem(last=False)
+        else:
+            self._kept.move_to_end(key)
+        return found
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+
+UNIT_FINDINGS = UnitFindings()
 
 
 def _is_no_answer(value: str, lexicon: Lexicon) -> bool:

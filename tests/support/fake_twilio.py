@@ -4,14 +4,20 @@ Run as a process (`python -m tests.support.fake_twilio --port N`) so the engine,
 either environment and the benchmark can all send to it. Each request to create a message is
 validated with openapi-core against ../shared/twilio/twilio_api_v2010.json, plus what the
 description cannot say (the 1,600-character body, "From or MessagingServiceSid", "Body or
-MediaUrl"). `GET /_sent` lists what was received with the problems found; `DELETE /_sent` clears it.
+MediaUrl"). `GET /_sent` lists what was received with the problems found (and when, as Unix time);
+`GET /_wait?to=NUMBER&count=N` answers once N messages to NUMBER were received (or after `timeout`
+seconds, default 30) with those messages, for a load test that paces itself on the replies;
+`DELETE /_sent` clears it.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
 import json
 import secrets
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime
@@ -51,6 +57,7 @@ class FakeTwilio:
         # Loaded as JSON: the YAML loader openapi-core uses for files chokes on its escapes.
         self.openapi = OpenAPI.from_dict(json.loads(spec_path().read_text()))
         self.sent: list[dict[str, Any]] = []
+        self.arrived = asyncio.Condition()
 
     def problems(self, request: web.Request, body: bytes) -> list[str]:
         spec_request = SpecRequest(
@@ -86,8 +93,11 @@ class FakeTwilio:
             "media_url": [v for k, v in form if k == "MediaUrl"],
             "status_callback": fields.get("StatusCallback"),
             "problems": self.problems(request, body),
+            "received_at": time.time(),
         }
         self.sent.append(record)
+        async with self.arrived:
+            self.arrived.notify_all()
         now = format_datetime(datetime.now(UTC))
         account = request.match_info["account"]
         return web.json_response(
@@ -113,6 +123,18 @@ class FakeTwilio:
     async def list_sent(self, _: web.Request) -> web.Response:
         return web.json_response(self.sent)
 
+    async def wait_for(self, request: web.Request) -> web.Response:
+        to, count = request.query["to"], int(request.query["count"])
+        timeout = float(request.query.get("timeout", "30"))
+
+        def to_number() -> list[dict[str, Any]]:
+            return [m for m in self.sent if m["to"] == to]
+
+        async with self.arrived:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.arrived.wait_for(lambda: len(to_number()) >= count), timeout)
+        return web.json_response(to_number())
+
     async def clear_sent(self, _: web.Request) -> web.Response:
         self.sent.clear()
         return web.json_response([])
@@ -121,6 +143,7 @@ class FakeTwilio:
         app = web.Application()
         app.router.add_post("/2010-04-01/Accounts/{account}/Messages.json", self.create_message)
         app.router.add_get("/_sent", self.list_sent)
+        app.router.add_get("/_wait", self.wait_for)
         app.router.add_delete("/_sent", self.clear_sent)
         return app
 
