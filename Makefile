@@ -34,7 +34,7 @@ lock: .venvs/uv/.synced  ## re-resolve both lock files from requirements/*.in
 	.venvs/uv/bin/uv pip compile -q --generate-hashes --python-version 3.11 requirements/app.in -o requirements/app.lock
 	.venvs/uv/bin/uv pip compile -q --generate-hashes --python-version 3.10 requirements/engine.in -o requirements/engine.lock
 
-setup: $(ENVS) var/secrets.sh db model web  ## everything `make run` needs, without starting it
+setup: $(ENVS) var/secrets.sh db model web console-assets  ## everything `make run` needs, without starting it
 
 db: $(ENVS) var/secrets.sh  ## apply database migrations (DATABASE_URL, default SQLite under var/)
 	@$(WITH_ENV) $(APP)/python -m routing migrate
@@ -48,15 +48,25 @@ web/node_modules/.installed: web/package-lock.json
 	@cd web && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
 	@touch $@
 
+# The console's self-hosted assets (htmx, Chart.js).
+CONSOLE_ASSETS := routing/console/node_modules/.installed
+console-assets: $(CONSOLE_ASSETS)
+$(CONSOLE_ASSETS): routing/console/package-lock.json
+	@echo "Installing the console's assets (npm)..."; scripts/console-assets.sh
+
 # Browser tests drive Debian's chromium; nothing is downloaded by Playwright.
 browser:
 	@scripts/ensure-chromium.sh
+
+# Production mode's balancer: Debian's HAProxy.
+haproxy:
+	@scripts/ensure-haproxy.sh
 
 # --- the two commands ------------------------------------------------------------------
 run: setup  ## start the engine, the action server and the routing service
 	@$(WITH_ENV) $(DEV_DELIVERY) $(APP)/python scripts/preflight.py && exec $(APP)/honcho start -f Procfile
 
-test: setup lint typecheck test-app test-engine test-rasa test-nlu  ## every check and test suite
+test: setup lint typecheck test-app test-engine test-rasa test-nlu test-console-browser test-security test-faults  ## every check and test suite
 
 # --- the parts of `make test` ----------------------------------------------------------
 lint: .venvs/app/.synced
@@ -67,11 +77,8 @@ typecheck: .venvs/app/.synced .venvs/engine/.synced
 	$(APP)/mypy
 	$(APP)/mypy --config-file bot/mypy.ini --python-executable $(ENGINE)/python
 
-test-app: $(ENVS) var/secrets.sh model web browser
+test-app: $(ENVS) var/secrets.sh model web console-assets browser
 	$(APP)/pytest -q tests/unit tests/actions tests/integration tests/e2e
-
-bench-routing: $(ENVS)  ## tip to destination by urgency, and routing throughput (PostgreSQL)
-	$(APP)/python -m bench.deliveries
 
 test-engine: .venvs/engine/.synced
 	PYTHONPATH=. $(ENGINE)/pytest -q -p no:cacheprovider tests/engine
@@ -86,58 +93,15 @@ test-nlu: $(ENVS) model  ## score intents on the held-out NLU set and gate on F1
 	scripts/rasa.sh test nlu --nlu tests/nlu --model models/tipline.tar.gz --out var/results/nlu --no-plot
 	$(APP)/python scripts/nlu_gate.py var/results/nlu/intent_report.json
 
-transcripts: $(ENVS) model  ## record docs/transcripts.md from the real model and services
-	$(APP)/python scripts/record_transcripts.py
-
-bench-conversation: $(ENVS) model var/secrets.sh  ## report conversations over REST, SMS and plain Rasa: round trip, messages/s
-	$(APP)/python -m bench.conversations
-
-# The whole suite (bench/suite.py, about 10 minutes): writes bench/results/report.{json,md}.
-bench: setup  ## every benchmark in one run, against plain Rasa too: bench/results/report.md
-	$(APP)/python -m bench.suite
-
-.PHONY: bench
-
-.PHONY: test-nlu transcripts bench-conversation
-
-bench-channels: setup  ## SMS webhook benchmark: p99 at 50 concurrent senders, forged and duplicate counts
-	@$(APP)/python -m bench.sms_webhook
-
-.PHONY: bench-channels web browser
-
-# --- dispatch console ------------------------------------------------------------------
-CONSOLE_ASSETS := routing/console/node_modules/.installed
-$(CONSOLE_ASSETS): routing/console/package-lock.json
-	@echo "Installing the console's assets (npm)..."; scripts/console-assets.sh
-setup: $(CONSOLE_ASSETS)
-test: test-console-browser
-test-app: $(CONSOLE_ASSETS)
-
-test-console-browser: $(ENVS) var/secrets.sh $(CONSOLE_ASSETS)  ## the console in headless Chromium (screenshots in var/screenshots/)
-	@scripts/ensure-chromium.sh
+test-console-browser: $(ENVS) var/secrets.sh console-assets browser  ## the console in headless Chromium (screenshots in var/screenshots/)
 	$(APP)/pytest -q tests/browser
-
-bench-console: $(ENVS) $(CONSOLE_ASSETS)  ## first queue page with 10,000 tips stored (target: 300 ms)
-	$(APP)/python -m bench.console_queue
-
-.PHONY: test-console-browser bench-console
-
-.PHONY: help lock setup db model run test lint typecheck test-app test-engine test-rasa bench-routing
-
-# --- hardening: security tests and fuzzing, dependency audit ----------------------------------
-test: test-security
 
 test-security: $(ENVS) var/secrets.sh model web  ## security tests and fuzzing against the real services (tests/security)
 	$(APP)/pytest -q -p no:cacheprovider tests/security
 
-audit: .venvs/app/.synced  ## pip-audit: fails on a known vulnerability in the app environment; the engine's are listed
-	@$(APP)/python scripts/audit.py requirements/app.lock
-	@$(APP)/python scripts/audit.py requirements/engine.lock --report-only
-
-purge: $(ENVS) var/secrets.sh  ## one retention purge now (serve runs it every TIPLINE_RETENTION_INTERVAL_SECONDS)
-	@$(WITH_ENV) $(APP)/python -m routing purge
-
-.PHONY: test-security audit purge
+# Each fault test starts its own production-mode stack with its own PostgreSQL cluster and Redis.
+test-faults: $(ENVS) var/secrets.sh model web console-assets haproxy  ## kill, restart and cut off services of a production-mode stack (tests/faults)
+	$(APP)/pytest -q -p no:cacheprovider tests/faults
 
 # --- triage (docs/triage.md) ----------------------------------------------------------
 eval: $(ENVS) model  ## triage the labelled set through a fresh stack: confusion matrices and the floors
@@ -152,11 +116,25 @@ eval-file: $(ENVS) $(if $(OFFLINE),,model)  ## the same evaluation on FILE=path.
 train-triage: .venvs/app/.synced  ## retrain actions/triage/classifier.json from tests/triage/corpus (deterministic)
 	$(APP)/python scripts/train_triage_classifier.py
 
+# --- benchmarks (README "Benchmarks"); `make bench` runs them all -------------------------
+# The whole suite (bench/suite.py, about 12 minutes): writes bench/results/report.{json,md}.
+bench: setup  ## every benchmark in one run, against plain Rasa too: bench/results/report.md
+	$(APP)/python -m bench.suite
+
+bench-conversation: $(ENVS) model var/secrets.sh  ## report conversations over REST, SMS and plain Rasa: round trip, messages/s
+	$(APP)/python -m bench.conversations
+
+bench-channels: setup  ## SMS webhook benchmark: p99 at 50 concurrent senders, forged and duplicate counts
+	@$(APP)/python -m bench.sms_webhook
+
+bench-routing: $(ENVS)  ## tip to destination by urgency, and routing throughput (PostgreSQL)
+	$(APP)/python -m bench.deliveries
+
 bench-triage: .venvs/app/.synced  ## triage speed per conversation, NLU excluded (target: median <= 20 ms)
 	$(APP)/python -m bench.triage
 
-.PHONY: eval eval-file train-triage bench-triage
-
+bench-console: $(ENVS) console-assets  ## first queue page with 10,000 tips stored (target: 300 ms)
+	$(APP)/python -m bench.console_queue
 
 # --- production mode (README "Production mode") ---------------------------------------------
 # Replica ports behind the balancer; the balancer itself listens on TIPLINE_ENGINE_PORT and
@@ -166,17 +144,22 @@ PROD_PORTS := export TIPLINE_ENGINE1_PORT="$${TIPLINE_ENGINE1_PORT-5006}" TIPLIN
   TIPLINE_ENGINE_PORT="$${TIPLINE_ENGINE_PORT-5005}" TIPLINE_ACTIONS_PORT="$${TIPLINE_ACTIONS_PORT-5055}" \
   TIPLINE_BALANCER_HOST="$${TIPLINE_BALANCER_HOST-127.0.0.1}";
 
-haproxy:
-	@scripts/ensure-haproxy.sh
-
 run-prod: setup haproxy  ## production mode: 2 engines, 2 action servers (HAProxy), PostgreSQL, Redis, 2 outbox workers
 	@$(WITH_ENV) $(PROD_PORTS) for v in DATABASE_URL TIPLINE_TRACKER_STORE_URL TIPLINE_REDIS_URL; do \
 	  [ -n "$${!v:-}" ] || { echo "error: production mode needs $$v (README, Production mode)" >&2; exit 1; }; done; \
 	$(APP)/python -m routing migrate && exec $(APP)/honcho start -f Procfile.prod
 
-# Each fault test starts its own production-mode stack with its own PostgreSQL cluster and Redis.
-test: test-faults
-test-faults: $(ENVS) var/secrets.sh model web $(CONSOLE_ASSETS) haproxy  ## kill, restart and cut off services of a production-mode stack (tests/faults)
-	$(APP)/pytest -q -p no:cacheprovider tests/faults
+# --- operations ----------------------------------------------------------------------------
+transcripts: $(ENVS) model  ## record docs/transcripts.md from the real model and services
+	$(APP)/python scripts/record_transcripts.py
 
-.PHONY: haproxy run-prod test-faults
+audit: .venvs/app/.synced  ## pip-audit: fails on a known vulnerability in the app environment; the engine's are listed
+	@$(APP)/python scripts/audit.py requirements/app.lock
+	@$(APP)/python scripts/audit.py requirements/engine.lock --report-only
+
+purge: $(ENVS) var/secrets.sh  ## one retention purge now (serve runs it every TIPLINE_RETENTION_INTERVAL_SECONDS)
+	@$(WITH_ENV) $(APP)/python -m routing purge
+
+.PHONY: help lock setup db model web console-assets browser haproxy run test lint typecheck test-app \
+  test-engine test-rasa test-nlu test-console-browser test-security test-faults eval eval-file train-triage \
+  bench bench-conversation bench-channels bench-routing bench-triage bench-console run-prod transcripts audit purge
