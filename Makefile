@@ -10,11 +10,11 @@ ENVS := .venvs/app/.synced .venvs/engine/.synced
 # Secrets and settings for every recipe that starts a service or touches the database.
 WITH_ENV := set -a; . var/secrets.sh; set +a;
 # Development deliveries: webhooks, SMS and e-mail go to the local receiver (Procfile `receiver`),
-# not to the jurisdiction's real addresses. Set TIPLINE_DELIVERY_SANDBOX= (empty) to turn it off.
+# not to the jurisdiction's real addresses; no Twilio account is needed for that (the SMS channel
+# stays off until TIPLINE_TWILIO_* and TIPLINE_PUBLIC_URL are set). Set TIPLINE_DELIVERY_SANDBOX=
+# (empty) to turn it off.
 DEV_DELIVERY := export TIPLINE_DELIVERY_SANDBOX="$${TIPLINE_DELIVERY_SANDBOX-http://127.0.0.1:8090}" \
-  TIPLINE_SMTP_URL="$${TIPLINE_SMTP_URL-smtp://127.0.0.1:8025}" \
-  TIPLINE_TWILIO_ACCOUNT_SID="$${TIPLINE_TWILIO_ACCOUNT_SID-AC00000000000000000000000000000000}" \
-  TIPLINE_TWILIO_AUTH_TOKEN="$${TIPLINE_TWILIO_AUTH_TOKEN-development}";
+  TIPLINE_SMTP_URL="$${TIPLINE_SMTP_URL-smtp://127.0.0.1:8025}";
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
