@@ -80,7 +80,7 @@ typecheck: .venvs/app/.synced .venvs/engine/.synced
 test-app: $(ENVS) var/secrets.sh model web console-assets browser
 	$(APP)/pytest -q tests/unit tests/actions tests/integration tests/e2e
 
-test-engine: .venvs/engine/.synced
+test-engine: .venvs/engine/.synced model
 	PYTHONPATH=. $(ENGINE)/pytest -q -p no:cacheprovider tests/engine
 
 test-rasa: .venvs/engine/.synced model

@@ -6,7 +6,8 @@ routes and start-up hooks to its Sanic server, and this one adds
   few kilobytes, and socket.io keeps its own 1 MB limit per message);
 - the log set-up of telemetry/logs.py (TIPLINE_LOG_FORMAT), once the server starts;
 - GET /metrics, for `Authorization: Bearer $TIPLINE_METRICS_TOKEN` only (404 otherwise);
-- the engine's own speed-ups (bot/action_results.py), installed when the channels are loaded.
+- the engine's own speed-ups (bot/action_results.py, bot/model_loading.py), installed when the
+  channels are loaded.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import action_results
+from bot import action_results, model_loading
 from bot.settings import Settings
 from telemetry import logs
 from telemetry.metrics import authorized
@@ -36,6 +37,7 @@ class OperationsChannel(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         action_results.install()  # before the first turn: Rasa loads the channels before the model
+        model_loading.install()
         return cls(Settings.from_env())
 
     def __init__(self, settings: Settings) -> None:
