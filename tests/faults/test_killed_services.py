@@ -26,12 +26,14 @@ def worker_holding_a_delivery(stack: ProductionStack) -> str:
 
 
 async def reports_while_killing(stack: ProductionStack, service: str, after_turns: int) -> dict[str, Any]:
-    """Residents report at once; `service` is killed when each has had `after_turns` turns, then started
-    again. Returns the figures; asserts that every report got its receipt and was stored whole."""
+    """Residents report at once; `service` is killed when the first of them has had `after_turns`
+    turns (waiting for the slowest would let the fastest finish first on a busy machine), then
+    started again. Returns the figures; asserts that every report got its receipt and was stored
+    whole."""
     residents = [Patient(stack.engine_url) for _ in range(RESIDENTS)]
     reports = [asyncio.create_task(report_threat(r)) for r in residents]
     deadline = time.monotonic() + 120
-    while min(r.turns for r in residents) < after_turns:
+    while max(r.turns for r in residents) < after_turns:
         assert time.monotonic() < deadline, f"the residents did not reach turn {after_turns}"
         await asyncio.sleep(0.05)
     assert not any(task.done() for task in reports), "the kill must come mid-conversation"
