@@ -22,7 +22,6 @@ import hmac
 import json
 import os
 import random
-import secrets
 import shutil
 import statistics
 import sys
@@ -31,8 +30,9 @@ from typing import Any
 
 import aiohttp
 
-from tests.support.stack import ROOT, Stack, free_port, running_fake_twilio, running_stack
-from tests.support.texter import ACCOUNT_SID, TIPLINE_NUMBER, sign, twilio_form
+from bench.conversations import our_stack
+from tests.support.stack import ROOT, Stack
+from tests.support.texter import sign, twilio_form
 
 RESULTS = ROOT / "bench" / "results"
 SAMPLE_TEXTS = [
@@ -130,35 +130,21 @@ async def run(senders: int, messages: int, retry_every: int, forged: int) -> dic
     workdir = ROOT / "var" / "bench-sms"
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    with running_fake_twilio(workdir / "fake-twilio.log") as twilio_url:
-        engine_port = free_port()
-        token = secrets.token_hex(16)
-        env = {
-            "TIPLINE_ENGINE_PORT": str(engine_port),
-            "TIPLINE_PUBLIC_URL": f"http://127.0.0.1:{engine_port}",
-            "TIPLINE_TWILIO_ACCOUNT_SID": ACCOUNT_SID,
-            "TIPLINE_TWILIO_AUTH_TOKEN": token,
-            "TIPLINE_TWILIO_NUMBER": TIPLINE_NUMBER,
-            "TIPLINE_TWILIO_API_URL": twilio_url,
-            # Every message takes a turn, so the engine is as busy as it gets while Twilio waits.
-            "TIPLINE_FLOOD_OVERALL": "100000",
-            "TIPLINE_FLOOD_PER_SENDER": "100000",
-        }
-        print("Starting the stack (about a minute)...", file=sys.stderr)
-        with running_stack(workdir, env) as stack:
-            webhook = stack.engine_url + "/webhooks/twilio/webhook"
-            phones = [f"+1555{n:07d}" for n in range(senders)]
-            connector = aiohttp.TCPConnector(limit=senders * 3)
-            async with aiohttp.ClientSession(connector=connector) as session:
-                started = time.perf_counter()
-                results = await asyncio.gather(
-                    *(resident(session, webhook, token, p, messages, retry_every) for p in phones)
-                )
-                load_seconds = time.perf_counter() - started
-                accepted_forgeries = await forged_requests(session, webhook, token, forged)
-                duplicate_turns, lost_turns = await turns_taken(session, stack, phones, [r[1] for r in results])
-                async with session.get(twilio_url + "/_sent") as response:
-                    sent = await response.json()
+    print("Starting the stack (about a minute)...", file=sys.stderr)
+    with our_stack(workdir) as (stack, line):
+        webhook, token, twilio_url = line.webhook, line.auth_token, line.twilio_url
+        phones = [f"+1555{n:07d}" for n in range(senders)]
+        connector = aiohttp.TCPConnector(limit=senders * 3)
+        async with aiohttp.ClientSession(connector=connector) as session:
+            started = time.perf_counter()
+            results = await asyncio.gather(
+                *(resident(session, webhook, token, p, messages, retry_every) for p in phones)
+            )
+            load_seconds = time.perf_counter() - started
+            accepted_forgeries = await forged_requests(session, webhook, token, forged)
+            duplicate_turns, lost_turns = await turns_taken(session, stack, phones, [r[1] for r in results])
+            async with session.get(twilio_url + "/_sent") as response:
+                sent = await response.json()
     replies = len(sent)
     invalid = sum(bool(m["problems"]) for m in sent)
     latencies = [ms for lat, _, _ in results for ms in lat]

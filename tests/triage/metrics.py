@@ -7,18 +7,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from routing.domain import CATEGORIES, URGENCIES
 from tests.triage.cases import Case
 
-CATEGORIES = (
-    "threat_to_others",
-    "self_harm",
-    "gun_diversion",
-    "site_surveillance",
-    "wellness_concern",
-    "other_suspicious",
-    "not_a_tip",
-)
-URGENCIES = ("none", "routine", "urgent", "emergency")
 RANK = {u: i for i, u in enumerate(URGENCIES)}
 
 # triage.md's default routing table, written out again here so the evaluation checks the
