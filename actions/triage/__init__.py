@@ -1,6 +1,6 @@
 """Triage: conversation -> category, urgency, indicators and explanation (triage.md)."""
 
-from actions.triage.assess import assess, default_triage
+from actions.triage.assess import assess, default_triage, self_harm_signal
 from actions.triage.errors import TriageDataError
 from actions.triage.model import (
     Assessment,
@@ -23,4 +23,5 @@ __all__ = [
     "Urgency",
     "assess",
     "default_triage",
+    "self_harm_signal",
 ]

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from actions.triage.indicators import Finding
 from actions.triage.model import Category, Indicator
 from actions.triage.rules import Outcome, Rules
+from actions.triage.textmodel import Prediction
 
 CATEGORY_TITLES = {
     Category.THREAT_TO_OTHERS: "Threat to others",
@@ -26,10 +27,12 @@ LABELS: dict[Indicator, str] = {
     Indicator.TIMEFRAME_24H: "time within 24 hours",
     Indicator.TIMEFRAME_DAYS: "date in the coming days",
     Indicator.HELP_REQUESTED_NOW: "asks for help now",
+    Indicator.IMMINENCE_CONFIRMED: "says someone could be hurt today or tomorrow",
+    Indicator.IMMINENCE_UNSURE: "not sure whether someone could be hurt today or tomorrow",
     Indicator.REPORTED_AS_EMERGENCY: "reported as an emergency",
-    Indicator.RESEMBLES_EMERGENCY: "text resembles emergency reports",
-    Indicator.RESEMBLES_URGENT: "text resembles urgent reports",
-    Indicator.RESEMBLES_OTHER_CATEGORY: "text resembles reports of another category",
+    Indicator.RESEMBLES_EMERGENCY: "reads as an emergency to the model",
+    Indicator.RESEMBLES_URGENT: "reads as urgent to the model",
+    Indicator.RESEMBLES_OTHER_CATEGORY: "phrases of another category",
     Indicator.INTENT_STATED: "stated intent to harm",
     Indicator.VEILED_THREAT: "veiled threat",
     Indicator.VIOLENT_TALK: "violent talk",
@@ -122,6 +125,7 @@ LABELS: dict[Indicator, str] = {
 }
 
 REVIEW_REASONS = {
+    "review:model_says_no_report": "the model reads no report here, the words show danger now",
     "review:nlu_disagrees": "the language model read it differently",
     "review:weak_evidence": "little evidence for the category",
 }
@@ -131,19 +135,24 @@ MAX_QUOTE = 48
 
 
 def explain(
-    category: Category, outcome: Outcome, findings: Sequence[Finding], rules: Rules, review: Sequence[str]
+    category: Category,
+    outcome: Outcome,
+    findings: Sequence[Finding],
+    rules: Rules,
+    review: Sequence[str],
+    prediction: Prediction,
 ) -> str:
     title = CATEGORY_TITLES[category]
     if category is Category.NOT_A_TIP:
         reasons = _ordered_labels(findings, rules, category, outcome)
         sentence = f"{title}: {'; '.join(reasons) if reasons else 'no report in the message'}."
-        return sentence + _review_note(outcome, review)
+        return sentence + _review_note(outcome, review, prediction)
     evidence = _ordered_labels(findings, rules, category, outcome)
     head = f"{title}, {outcome.urgency}"
     sentence = f"{head}: {'; '.join(evidence)}." if evidence else f"{head}."
     setting = [r for r in outcome.fired if r.urgency is outcome.urgency]
     why = setting[0].why if setting else ROUTINE_WHY
-    return f"{sentence} {why}{_review_note(outcome, review)}"
+    return f"{sentence} {why}{_review_note(outcome, review, prediction)}"
 
 
 def _ordered_labels(findings: Sequence[Finding], rules: Rules, category: Category, outcome: Outcome) -> list[str]:
@@ -161,14 +170,16 @@ def _ordered_labels(findings: Sequence[Finding], rules: Rules, category: Categor
 
 
 def _quote(f: Finding) -> str:
-    if f.source == "classifier":
+    if f.source == "model":
         return f.evidence
     text = f.evidence if len(f.evidence) <= MAX_QUOTE else f.evidence[: MAX_QUOTE - 1].rstrip() + "…"
     return f'"{text}"'
 
 
-def _review_note(outcome: Outcome, review: Sequence[str]) -> str:
+def _review_note(outcome: Outcome, review: Sequence[str], prediction: Prediction) -> str:
     if not review:
         return ""
     reasons = [r.why for r in outcome.review] + [REVIEW_REASONS[r] for r in review if r in REVIEW_REASONS]
+    if "review:uncertain_emergency" in review:  # the probability first: it is what to weigh
+        reasons.insert(0, f"the model is unsure whether this is an emergency (p={prediction.emergency:.2f})")
     return f" Needs review: {reasons[0][0].lower() + reasons[0][1:].rstrip('.')}." if reasons else ""

@@ -21,7 +21,7 @@ from actions.triage.text import Text
 # A negation cancels a match when at most this many words stand between them in one clause.
 NEGATION_WINDOW_WORDS = 5
 # Form answers whose text is scanned like a message, and how each is quoted.
-SCANNED_ANSWERS = ("what", "who", "where", "when", "weapons", "target", "how_known")
+SCANNED_ANSWERS = ("what", "who", "where", "when", "weapons", "target", "how_known", "hurt", "description", "safe")
 
 
 @dataclass(frozen=True)
@@ -228,6 +228,12 @@ def _answers(conversation: Conversation, lexicon: Lexicon, found: list[Finding])
     answers = conversation.answers
     if answers.get("happening_now") is True:
         yield Finding(Indicator.IN_PROGRESS, "happening now: yes", "answer happening_now")
+    # Asked, not guessed (triage.md): the resident's own answer to the imminence question.
+    imminent = answers.get("imminent")
+    if imminent == "yes":
+        yield Finding(Indicator.IMMINENCE_CONFIRMED, "hurt today or tomorrow: yes", "answer imminent")
+    elif imminent == "not_sure":
+        yield Finding(Indicator.IMMINENCE_UNSURE, "hurt today or tomorrow: not sure", "answer imminent")
     weapons = answers.get("weapons")
     if isinstance(weapons, str) and not _is_no_answer(weapons, lexicon):
         norm = Text.of(weapons).norm

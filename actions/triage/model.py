@@ -46,8 +46,11 @@ class Indicator(enum.StrEnum):
     TIMEFRAME_24H = "timeframe_24h"
     TIMEFRAME_DAYS = "timeframe_days"
     HELP_REQUESTED_NOW = "help_requested_now"
+    # the resident's answer to "could someone be hurt today or tomorrow?" (the imminence question)
+    IMMINENCE_CONFIRMED = "imminence_confirmed"
+    IMMINENCE_UNSURE = "imminence_unsure"
     REPORTED_AS_EMERGENCY = "reported_as_emergency"
-    # the classifier (classifier.py): how much the text resembles the corpus's reports
+    # the text model (textmodel.py): its reading of the urgency; another category in the phrase lists
     RESEMBLES_EMERGENCY = "resembles_emergency"
     RESEMBLES_URGENT = "resembles_urgent"
     RESEMBLES_OTHER_CATEGORY = "resembles_other_category"

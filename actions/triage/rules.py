@@ -20,12 +20,20 @@ from actions.triage.model import Category, Indicator, Urgency
 
 RULES_FILE = Path(__file__).parent / "rules.yml"
 TOP_LEVEL_KEYS = frozenset(
-    {"groups", "evidence", "decisive_score", "category_order", "intents", "nlu", "classifier", "rules"}
+    {"groups", "evidence", "decisive_score", "category_order", "intents", "nlu", "model", "rules"}
 )
 NLU_KEYS = frozenset(
-    {"prior_weight", "min_confidence", "conflict_confidence", "emergency_intent", "emergency_confidence"}
+    {
+        "prior_weight",
+        "min_confidence",
+        "conflict_confidence",
+        "emergency_intent",
+        "emergency_confidence",
+        "reply_intents",
+        "reply_words",
+    }
 )
-CLASSIFIER_KEYS = frozenset({"emergency", "urgent", "prior_weight", "conflict"})
+MODEL_KEYS = frozenset({"urgent", "sure_category", "self_harm_alone"})
 
 
 class RulesError(TriageDataError):
@@ -82,16 +90,17 @@ class NluPolicy:
     conflict_confidence: float  # an intent this sure that disagrees with the text asks for review
     emergency_intent: str
     emergency_confidence: float
+    reply_intents: frozenset[str]  # a reply or a question, not a report ("i dont know", "qué hago")
+    reply_words: int  # a message this long or longer is never taken for a mere reply
 
 
 @dataclass(frozen=True)
-class ClassifierPolicy:
-    """How the classifier's probabilities count (classifier.py; all are probabilities but the weight)."""
+class ModelPolicy:
+    """How the text model's probabilities count besides its thresholds (textmodel.json)."""
 
-    emergency: float  # p(emergency) at or above this: resembles_emergency
     urgent: float  # p(urgent or emergency) at or above this: resembles_urgent
-    prior_weight: float  # a category gets this many points times its probability among weak evidence
-    conflict: float  # a category this likely that disagrees with decisive text: resembles_other_category
+    sure_category: float  # the model's category below this, with little text evidence: review
+    self_harm_alone: float  # one message read alone shows self-harm at this p(self_harm) or more
 
 
 @dataclass(frozen=True)
@@ -112,7 +121,7 @@ class Rules:
     category_order: tuple[Category, ...]
     intents: Mapping[str, Category]
     nlu: NluPolicy
-    classifier: ClassifierPolicy
+    model: ModelPolicy
     rules: tuple[Rule, ...]
 
     def scores(self, indicators: set[Indicator]) -> dict[Category, float]:
@@ -219,17 +228,20 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
         conflict_confidence=_number(nlu_doc["conflict_confidence"], f"{name}: nlu.conflict_confidence"),
         emergency_intent=str(nlu_doc["emergency_intent"]),
         emergency_confidence=_number(nlu_doc["emergency_confidence"], f"{name}: nlu.emergency_confidence"),
+        reply_intents=_names(nlu_doc["reply_intents"], f"{name}: nlu.reply_intents"),
+        reply_words=int(_number(nlu_doc["reply_words"], f"{name}: nlu.reply_words")),
     )
+    reporting = sorted(i for i, c in intents.items() if c is not Category.NOT_A_TIP and i in nlu.reply_intents)
+    if reporting:
+        raise RulesError(f"{name}: nlu.reply_intents names a reporting intent: {', '.join(reporting)}")
 
-    classifier_doc = doc.get("classifier") or {}
-    if not isinstance(classifier_doc, dict) or set(classifier_doc) != CLASSIFIER_KEYS:
-        raise RulesError(f"{name}: classifier needs exactly {', '.join(sorted(CLASSIFIER_KEYS))}")
-    classifier = ClassifierPolicy(
-        **{k: _number(classifier_doc[k], f"{name}: classifier.{k}") for k in sorted(CLASSIFIER_KEYS)}
-    )
-    for k in ("emergency", "urgent", "conflict"):
-        if not 0 < getattr(classifier, k) <= 1:
-            raise RulesError(f"{name}: classifier.{k} is a probability (above 0, at most 1)")
+    model_doc = doc.get("model") or {}
+    if not isinstance(model_doc, dict) or set(model_doc) != MODEL_KEYS:
+        raise RulesError(f"{name}: model needs exactly {', '.join(sorted(MODEL_KEYS))}")
+    model = ModelPolicy(**{k: _number(model_doc[k], f"{name}: model.{k}") for k in sorted(MODEL_KEYS)})
+    for k in sorted(MODEL_KEYS):
+        if not 0 < getattr(model, k) <= 1:
+            raise RulesError(f"{name}: model.{k} is a probability (above 0, at most 1)")
 
     rules: list[Rule] = []
     seen: set[str] = set()
@@ -246,7 +258,7 @@ def load_rules(path: Path = RULES_FILE) -> Rules:
         category_order=order,
         intents=intents,
         nlu=nlu,
-        classifier=classifier,
+        model=model,
         rules=tuple(rules),
     )
 
@@ -310,6 +322,12 @@ def _category(name: Any, where: str) -> Category:
         return Category(str(name))
     except ValueError:
         raise RulesError(f"{where}: unknown category {name!r}") from None
+
+
+def _names(value: Any, where: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise RulesError(f"{where} must be a list of intent names")
+    return frozenset(value)
 
 
 def _number(value: Any, where: str) -> float:

@@ -99,6 +99,15 @@ def test_evidence_for_an_unknown_category_is_refused(rules_file: Path) -> None:
         load_rules(rules_file)
 
 
+def test_a_reporting_intent_cannot_be_listed_as_a_reply(rules_file: Path) -> None:
+    """Else a report the NLU recognises would never be read alone for self-harm."""
+    doc = yaml.safe_load(rules_file.read_text())
+    doc["nlu"]["reply_intents"].append("report_self_harm")
+    rules_file.write_text(yaml.safe_dump(doc, sort_keys=False))
+    with pytest.raises(RulesError, match=r"nlu.reply_intents names a reporting intent: report_self_harm"):
+        load_rules(rules_file)
+
+
 def test_the_interpreter_only_ever_raises_urgency_and_names_the_rules_that_set_it() -> None:
     rules = load_rules()
     indicators = {Indicator.INTENT_STATED, Indicator.SPECIFIC_TARGET, Indicator.TIMEFRAME_24H}

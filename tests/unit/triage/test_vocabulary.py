@@ -18,6 +18,8 @@ DOC = (ROOT / "docs" / "triage.md").read_text(encoding="utf-8")
 # Found outside the phrase lists: from form answers, the NLU, the classifier, or the time of the report.
 DERIVED = {
     Indicator.IN_PROGRESS,
+    Indicator.IMMINENCE_CONFIRMED,
+    Indicator.IMMINENCE_UNSURE,
     Indicator.WEAPON_ACCESS,
     Indicator.SPECIFIC_TARGET,
     Indicator.TIMEFRAME_24H,
