@@ -41,6 +41,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
 MIN_PASSWORD_LENGTH = 12
 MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
+# Failed sign-ins from one client address, whatever the usernames, before it is refused for LOCKOUT.
+MAX_FAILED_LOGINS_PER_ADDRESS = 20
 SESSION_LIFETIME = timedelta(hours=12)  # one dispatch shift
 
 _hasher = PasswordHasher()  # argon2id
@@ -103,14 +105,6 @@ def password_problem(password: str, username: str) -> str | None:
     return None
 
 
-def after_failure(failed_logins: int, now: datetime) -> tuple[int, datetime | None]:
-    """The failure count and lock after one more failed login."""
-    count = failed_logins + 1
-    if count >= MAX_FAILED_LOGINS:
-        return 0, now + LOCKOUT
-    return count, None
-
-
 def token_digest(key: bytes, token: str) -> str:
     return hmac.new(key, token.encode(), hashlib.sha256).hexdigest()
 
@@ -167,7 +161,8 @@ async def log_in(ctx: Context, key: bytes, username: str, password: str, client:
     """A new session and its cookie token, or None for any failure (the caller cannot tell which).
 
     After MAX_FAILED_LOGINS failures in a row the account is locked for LOCKOUT, even against the
-    right password; an administrator can unlock it sooner.
+    right password; an administrator can unlock it sooner. The database counts the failures, so
+    wrong passwords sent at once are all counted.
     """
     username = username.strip().lower()
     async with ctx.new_uow() as uow:
@@ -178,33 +173,32 @@ async def log_in(ctx: Context, key: bytes, username: str, password: str, client:
         if user is None:
             await uow.repo.audit(now, "anonymous", "login_failed", username=username[:64], client=client)
             return None
-        locked = user["locked_until"] is not None and user["locked_until"] > now
-        if not user["active"] or locked or not ok:
-            reason = "inactive" if not user["active"] else "locked" if locked else "wrong_password"
-            values: dict[str, object] = {}
-            if reason == "wrong_password":
-                count, locked_until = after_failure(int(user["failed_logins"]), now)
-                values = {"failed_logins": count, "locked_until": locked_until}
-                if locked_until is not None:
-                    reason = "locked_now"
-            if values:
-                await uow.staff.update_user(int(user["id"]), **values)
-            await uow.repo.audit(now, f"staff:{username}", "login_failed", reason=reason, client=client)
-            return None
-        token = secrets.token_urlsafe(32)
-        session = Session(_staff(user), secrets.token_urlsafe(32), now + SESSION_LIFETIME)
-        await uow.staff.add_session(
-            {
-                "token_digest": token_digest(key, token),
-                "user_id": session.staff.id,
-                "csrf_token": session.csrf_token,
-                "created_at": now,
-                "expires_at": session.expires_at,
-            }
-        )
-        await uow.staff.update_user(session.staff.id, failed_logins=0, locked_until=None, last_login_at=now)
-        await uow.repo.audit(now, session.staff.actor, "logged_in", client=client)
-    return session, token
+        user_id = int(user["id"])
+        if not user["active"]:
+            reason = "inactive"
+        elif user["locked_until"] is not None and user["locked_until"] > now:
+            reason = "locked"
+        elif not ok:
+            locked_now = await uow.staff.count_failed_login(user_id, MAX_FAILED_LOGINS, now + LOCKOUT)
+            reason = "locked_now" if locked_now else "wrong_password"
+        elif not await uow.staff.count_login(user_id, now):
+            reason = "locked"  # wrong passwords sent at the same time locked it
+        else:
+            token = secrets.token_urlsafe(32)
+            session = Session(_staff(user), secrets.token_urlsafe(32), now + SESSION_LIFETIME)
+            await uow.staff.add_session(
+                {
+                    "token_digest": token_digest(key, token),
+                    "user_id": user_id,
+                    "csrf_token": session.csrf_token,
+                    "created_at": now,
+                    "expires_at": session.expires_at,
+                }
+            )
+            await uow.repo.audit(now, session.staff.actor, "logged_in", client=client)
+            return session, token
+        await uow.repo.audit(now, f"staff:{username}", "login_failed", reason=reason, client=client)
+    return None
 
 
 async def session_for(ctx: Context, key: bytes, token: str) -> Session | None:

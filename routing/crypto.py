@@ -13,7 +13,8 @@ class Vault:
     def __init__(self, keys: Sequence[str]) -> None:
         if not keys:
             raise ValueError("at least one encryption key is needed")
-        self._fernet = MultiFernet([Fernet(k.encode()) for k in keys])
+        self._newest = Fernet(keys[0].encode())
+        self._fernet = MultiFernet([self._newest, *(Fernet(k.encode()) for k in keys[1:])])
 
     def encrypt(self, plaintext: str) -> str:
         return self._fernet.encrypt(plaintext.encode()).decode()
@@ -25,4 +26,16 @@ class Vault:
             raise ValueError("cannot decrypt: no configured key matches") from None
 
     def rotate(self, token: str) -> str:
-        return self._fernet.rotate(token.encode()).decode()
+        """The same plaintext encrypted with the newest key (ValueError if no key reads it)."""
+        try:
+            return self._fernet.rotate(token.encode()).decode()
+        except InvalidToken:
+            raise ValueError("cannot rotate: no configured key matches") from None
+
+    def is_current(self, token: str) -> bool:
+        """Encrypted with the newest key: nothing to rotate."""
+        try:
+            self._newest.decrypt(token.encode())
+        except InvalidToken:
+            return False
+        return True

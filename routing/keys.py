@@ -9,11 +9,13 @@ from routing.bell import Bell
 from routing.jurisdiction import Jurisdiction
 from routing.service import Context
 from routing.settings import Settings
-from routing.throttle import FailureThrottle
+from routing.throttle import FailureLimit
 
 SETTINGS = web.AppKey("settings", Settings)
 ENGINE = web.AppKey("engine", AsyncEngine)
 JURISDICTION = web.AppKey("jurisdiction", Jurisdiction)
 CONTEXT = web.AppKey("context", Context)
 OUTBOX_BELL = web.AppKey("outbox_bell", Bell)
-THROTTLE = web.AppKey("throttle", FailureThrottle)
+# Wrong reference/PIN tries of the lookups the action server makes (docs/intake-api.md).
+CONVERSATION_FAILURES = web.AppKey("conversation_failures", FailureLimit)
+REFERENCE_FAILURES = web.AppKey("reference_failures", FailureLimit)

@@ -21,6 +21,8 @@ SECRETS = {
     "TIPLINE_SENDER_HASH_KEY": lambda: secrets.token_urlsafe(32),
     # Token for the Rasa engine's HTTP API (model/parse for `tipline triage`).
     "TIPLINE_ENGINE_TOKEN": lambda: secrets.token_urlsafe(32),
+    # Bearer token of production's REST channel (tools and tests; residents never use it).
+    "TIPLINE_REST_TOKEN": lambda: secrets.token_urlsafe(32),
     # Signs acknowledgement callback links and console session cookies.
     "TIPLINE_SIGNING_SECRET": lambda: secrets.token_urlsafe(32),
     # Bearer token Prometheus presents at each service's /metrics.

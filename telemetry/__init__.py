@@ -1,1 +1,2 @@
-"""What the three services share for operations: log set-up (logs.py) and the metrics endpoint's check."""
+"""What the three services share: log set-up (logs.py), the metrics endpoint's check (metrics.py),
+and what counts as a phone number or an e-mail address (contact_details.py)."""

@@ -9,11 +9,12 @@ Python 3.10 compatible: the engine (Rasa) uses it too.
 from __future__ import annotations
 
 import logging
-import re
 import sys
 from collections.abc import Iterable
 
 from pythonjsonlogger.json import JsonFormatter
+
+from telemetry.contact_details import replace_contact_details
 
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
@@ -21,12 +22,6 @@ JSON_FIELDS = ("asctime", "levelname", "name", "message")
 # Loggers that frameworks give handlers of their own or stop from propagating; ours decide for all.
 FRAMEWORK_LOGGERS = ("sanic.root", "sanic.error", "sanic.access", "sanic.server", "aiohttp.access", "rasa_sdk")
 
-PHONE = re.compile(
-    r"(?<![\w+])\+\d{7,15}(?!\d)"  # E.164, as Twilio sends it
-    r"|(?<![\w])(?:\+?1[ .-]?)?\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}(?!\d)"  # (555) 012-3456, 555.012.3456
-    r"|(?<![\w])1?\d{10}(?![\w])"  # 5550123456
-)
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 MIN_SECRET_LENGTH = 8  # shorter values would match ordinary words
 
 
@@ -40,7 +35,7 @@ class Redact(logging.Filter):
     def redact(self, text: str) -> str:
         for secret in self.secrets:
             text = text.replace(secret, "[secret]")
-        return EMAIL.sub("[email]", PHONE.sub("[phone]", text))
+        return replace_contact_details(text, "[phone]", "[email]")
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()

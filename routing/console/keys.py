@@ -9,6 +9,7 @@ from pathlib import Path
 from aiohttp import web
 
 from routing.accounts import Session
+from routing.throttle import FailureLimit
 
 
 @dataclass(frozen=True)
@@ -20,4 +21,5 @@ class ConsoleConfig:
 
 CONFIG = web.AppKey("console_config", ConsoleConfig)
 CLOSING = web.AppKey("console_closing", asyncio.Event)  # set on shutdown: live-update streams end
+LOGIN_FAILURES = web.AppKey("console_login_failures", FailureLimit)  # failed sign-ins per client address
 SESSION = web.RequestKey("console_session", Session)

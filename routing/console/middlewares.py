@@ -1,7 +1,8 @@
 """The console's middlewares: they touch only the console's routes (it is a sub-application).
 
-Order, outermost first: error pages, security headers, sign-in, CSRF. An anonymous request gets
-the login page and nothing else; a POST without its CSRF token never reaches a handler.
+Order, outermost first: error pages, sign-in, CSRF (the security headers are the whole service's,
+routing/headers.py). An anonymous request gets the login page and nothing else; a POST without its
+CSRF token never reaches a handler.
 """
 
 from __future__ import annotations
@@ -24,17 +25,6 @@ log = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 SESSION_COOKIE = "tipline_session"
 PUBLIC_PATHS = ("/console/login", "/console/static/")
-
-# Everything the pages load comes from this origin; no inline script, no framing.
-_HEADERS = {
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-    ),
-    "X-Frame-Options": "DENY",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
 
 
 @web.middleware
@@ -65,15 +55,6 @@ def _error_page(request: web.Request, status: int, title: str, message: str) -> 
         "nav": request.path,
     }
     return aiohttp_jinja2.render_template("error.html", request, context, status=status)
-
-
-@web.middleware
-async def security_headers(request: web.Request, handler: Handler) -> web.StreamResponse:
-    response = await handler(request)
-    response.headers.update(_HEADERS)
-    if not request.path.startswith("/console/static/"):
-        response.headers["Cache-Control"] = "no-store"  # tip details never stay in a browser cache
-    return response
 
 
 @web.middleware

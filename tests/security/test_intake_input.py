@@ -89,7 +89,9 @@ async def test_text_no_database_can_keep_is_replaced_and_the_tip_still_stored(bo
 
 async def test_unstorable_text_in_a_status_lookup_is_a_404_not_a_500(both_client: TestClient) -> None:
     response = await both_client.post(
-        "/api/v1/tips/status", json={"reference": "TL-\u0000", "pin": "\ud800"}, headers=_auth(both_client)
+        "/api/v1/tips/status",
+        json={"reference": "TL-\u0000", "pin": "\ud800", "conversation_id": "conv-\u0000"},
+        headers=_auth(both_client),
     )
     assert response.status == 404
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime
 
 import pytest
 
 from routing import accounts
-from routing.accounts import LOCKOUT, MAX_FAILED_LOGINS, PERMISSIONS, ROLES, after_failure, can, sees_identity
+from routing.accounts import PERMISSIONS, ROLES, can, sees_identity
 from tests.support.routing import example_jurisdiction
 
 
@@ -69,16 +68,6 @@ def test_identity_is_shown_to_those_who_call_back_and_to_the_fbi_only_where_allo
 def test_passwords_are_judged_by_length_not_composition(password: str, problem: str | None) -> None:
     found = accounts.password_problem(password, "dana")
     assert (found is None) if problem is None else (problem in (found or ""))
-
-
-def test_the_fifth_failure_in_a_row_locks_the_account_and_resets_the_count() -> None:
-    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
-    count = 0
-    for _ in range(MAX_FAILED_LOGINS - 1):
-        count, locked = after_failure(count, now)
-        assert locked is None
-    count, locked = after_failure(count, now)
-    assert locked == now + LOCKOUT and count == 0
 
 
 def test_staff_are_named_in_the_audit_log_by_username() -> None:
