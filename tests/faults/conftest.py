@@ -11,6 +11,7 @@ import asyncio
 import json
 import secrets
 import time
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -30,12 +31,13 @@ from tests.support.stack import ROOT, running_fake_twilio
 from tests.support.texter import ACCOUNT_SID
 
 THREAT = "my coworker said he is going to shoot everyone at work tomorrow"
+# An emergency: the bot asks what dispatch needs (where, anyone hurt, what he looks like and has,
+# is the resident safe), then whether staff may call back.
 ANSWERS = {
     "where": "the warehouse on 5th street",
-    "when": "tomorrow morning",
-    "weapons": "he has a rifle at home",
-    "target": "everyone on the night shift",
-    "how_known": "he said it to me",
+    "hurt": "not yet",
+    "description": "tall guy in a green jacket, he has a rifle at home",
+    "safe": "yes im at home",
     "anonymous": "no",
 }
 FINAL = ("delivered", "awaiting_filing")
@@ -80,6 +82,8 @@ async def stack(
         "TIPLINE_OUTBOX_LEASE_SECONDS": "15",
         "TIPLINE_RETRY_CAP_SECONDS": "15",
         "TIPLINE_RETRY_MAX_ATTEMPTS": "40",
+        # A report the resident stops answering is filed after 5 s (test_abandoned_reports.py).
+        "TIPLINE_REPORT_IDLE_SECONDS": "5",
     }
     started = time.monotonic()
     context = running_production_stack(workdir, env)
@@ -101,8 +105,8 @@ class Patient(Resident):
 
     TIMEOUT = aiohttp.ClientTimeout(total=130)
 
-    def __init__(self, engine_url: str) -> None:
-        super().__init__(engine_url)
+    def __init__(self, stack: ProductionStack) -> None:
+        super().__init__(stack.engine_url, token=stack.rest_token)
         self.turns = 0
         self.unanswered = 0
         self.slowest = 0.0
@@ -113,7 +117,9 @@ class Patient(Resident):
             try:
                 async with (
                     aiohttp.ClientSession(timeout=self.TIMEOUT) as session,
-                    session.post(self.url, json={"sender": self.sender, "message": text}) as response,
+                    session.post(
+                        self.url, json={"sender": self.sender, "message": text}, headers=self.headers
+                    ) as response,
                 ):
                     response.raise_for_status()
                     replies = [r["text"] for r in await response.json() if "text" in r]
@@ -155,25 +161,32 @@ async def everything_delivered(stack: ProductionStack, receivers: Receivers, wit
     """Wait until every delivery in the outbox is done and the receivers hold each one; the counts.
 
     Exactly once as a destination sees it: each idempotency key arrives (a repeat of a key is the
-    at-least-once redelivery the receiver discards); SMS have no key and are counted by text.
+    at-least-once redelivery the receiver discards); SMS have no key and are counted per number.
     """
     deadline = time.monotonic() + within
     while True:
         rows = await asyncio.to_thread(outbox, stack)
         # An FBI packet with no one to notify is only queued for the liaison: nothing is sent.
         keyed = {r.idempotency_key for r in rows if r.via != "sms" and (r.address or r.via != "fbi_packet")}
-        sms = [r for r in rows if r.via == "sms"]
+        sms = Counter(r.address for r in rows if r.via == "sms")
         received = [i.key for i in receivers.inbox.items if i.kind != "sms" and i.key]
-        texts = {(i.to, i.body) for i in receivers.inbox.items if i.kind == "sms"}
-        done = all(r.status in FINAL for r in rows) and keyed <= set(received) and len(texts) >= len(sms)
+        # Two texts may read the same (a resident who sent a message twice): count them per number.
+        texts = [(i.to, i.body) for i in receivers.inbox.items if i.kind == "sms"]
+        texted = Counter(to for to, _ in texts)
+        done = all(r.status in FINAL for r in rows) and keyed <= set(received) and texted >= sms
         if done:
             assert not [r for r in rows if r.status == "dead"], "a delivery was dead-lettered"
             return {
                 "deliveries": len(rows),
-                "received_unique": len(set(received)) + len(texts),
+                "received_unique": len(set(received)) + len(set(texts)),
                 "received_repeats": len(received) - len(set(received)),
             }
         if time.monotonic() > deadline:
             pending = [(r.id, r.destination, r.status, r.attempts, r.last_error) for r in rows if r.status not in FINAL]
-            raise AssertionError(f"not everything delivered in {within} s: {pending[:10]}")
+            missing = keyed - set(received)
+            unseen = [(r.id, r.destination, r.via) for r in rows if r.idempotency_key in missing]
+            raise AssertionError(
+                f"not everything delivered in {within} s: pending {pending[:10]}, delivered but not received"
+                f" {unseen[:10]}, SMS queued per number {dict(sms)} and received {dict(texted)}"
+            )
         await asyncio.sleep(0.5)

@@ -1,15 +1,16 @@
 """haproxy.cfg itself, with small stand-in servers for the engines and action servers: each
-conversation stays on one replica (REST by `sender`, Twilio by `From`, web chat by cookie), and a
-replica that is gone is skipped."""
+conversation stays on one replica (REST by `sender`, Twilio by `From`, web chat by cookie), a
+replica that is gone is skipped, and the public port passes only the public paths."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
 import shutil
-from asyncio.subprocess import DEVNULL
+from asyncio.subprocess import STDOUT
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -22,11 +23,13 @@ pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 
 def stand_in(name: str) -> web.Application:
-    """Answers every request with its own name (and 200 on the health check paths)."""
+    """Answers every request with its own name (and 200 on the health check paths), and shows the
+    X-Forwarded-For it was sent."""
 
     async def answer(request: web.Request) -> web.Response:
         await request.read()
-        return web.Response(text=name)
+        forwarded = ", ".join(request.headers.getall("X-Forwarded-For", []))  # the balancer may add a header line
+        return web.Response(text=name, headers={"X-Seen-Forwarded-For": forwarded})
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", answer)
@@ -38,10 +41,11 @@ class Balanced:
     url: str
     actions_url: str
     runners: dict[str, web.AppRunner]
+    log: Path  # the balancer's output: its request log
 
 
 @pytest_asyncio.fixture(loop_scope="session")
-async def balanced() -> AsyncIterator[Balanced]:
+async def balanced(tmp_path: Path) -> AsyncIterator[Balanced]:
     if shutil.which("haproxy") is None:
         raise RuntimeError("haproxy is missing: run 'make haproxy'")
     ports = {name: free_port() for name in ("engine", "engine1", "engine2", "actions", "actions1", "actions2")}
@@ -55,9 +59,11 @@ async def balanced() -> AsyncIterator[Balanced]:
         "TIPLINE_BALANCER_HOST": "127.0.0.1",
         **{f"TIPLINE_{name.upper()}_PORT": str(port) for name, port in ports.items()},
     }
-    haproxy = await asyncio.create_subprocess_exec(
-        "haproxy", "-db", "-f", "haproxy.cfg", cwd=ROOT, env=env, stdout=DEVNULL, stderr=DEVNULL
-    )
+    log = tmp_path / "balancer.log"
+    with log.open("wb") as out:
+        haproxy = await asyncio.create_subprocess_exec(
+            "haproxy", "-db", "-f", "haproxy.cfg", cwd=ROOT, env=env, stdout=out, stderr=STDOUT
+        )
     try:
         url = f"http://127.0.0.1:{ports['engine']}"
         async with aiohttp.ClientSession() as session:
@@ -67,7 +73,7 @@ async def balanced() -> AsyncIterator[Balanced]:
                         if response.status == 200:
                             break
                 await asyncio.sleep(0.1)
-        yield Balanced(url, f"http://127.0.0.1:{ports['actions']}", runners)
+        yield Balanced(url, f"http://127.0.0.1:{ports['actions']}", runners, log)
     finally:
         haproxy.terminate()
         await haproxy.wait()
@@ -105,6 +111,15 @@ async def test_web_chat_stays_where_its_cookie_says(balanced: Balanced) -> None:
     assert again == {first}
 
 
+async def test_the_engines_learn_the_clients_address_last_in_x_forwarded_for(balanced: Balanced) -> None:
+    """The engines believe only the last entry (bot/flood.py, client_address): the one the balancer appends."""
+    async with aiohttp.ClientSession() as browser:
+        for claimed, seen in [(None, "127.0.0.1"), ("198.51.100.1", "198.51.100.1, 127.0.0.1")]:
+            headers = {"X-Forwarded-For": claimed} if claimed else {}
+            async with browser.get(balanced.url + "/report/", headers=headers) as response:
+                assert response.headers["X-Seen-Forwarded-For"] == seen
+
+
 async def test_action_calls_alternate_and_skip_a_replica_that_is_gone(balanced: Balanced) -> None:
     async with aiohttp.ClientSession() as session:
         served = [await served_by(session, balanced.actions_url + "/webhook", json={}) for _ in range(4)]
@@ -112,3 +127,58 @@ async def test_action_calls_alternate_and_skip_a_replica_that_is_gone(balanced: 
         await balanced.runners["actions1"].cleanup()  # gone: refused connections, then failed checks
         served = [await served_by(session, balanced.actions_url + "/webhook", json={}) for _ in range(6)]
     assert set(served) == {"actions2"}
+
+
+# Rasa's HTTP API and the engine's /metrics: only on a replica's own port, never on the public one.
+PRIVATE = [
+    ("GET", "/status"),
+    ("GET", "/version"),
+    ("GET", "/domain"),
+    ("POST", "/model/parse"),
+    ("PUT", "/model"),
+    ("DELETE", "/model"),
+    ("POST", "/model/train"),
+    ("GET", "/conversations/someone/tracker"),
+    ("POST", "/conversations/someone/tracker/events"),
+    ("POST", "/conversations/someone/trigger_intent"),
+    ("GET", "/metrics"),
+    ("GET", "/webhooks/rest/"),
+    ("GET", "/webhooks/socketio/"),
+    ("GET", "/Status"),
+    ("GET", "/report/../status"),
+    ("GET", "/reportx"),
+]
+PUBLIC = [
+    ("GET", "/"),
+    ("GET", "/report/"),
+    ("GET", "/report/assets/chat.js"),
+    ("GET", "/report/embed.js"),
+    ("GET", "/socket.io/?EIO=4&transport=polling"),
+    ("POST", "/webhooks/rest/webhook"),
+    ("POST", "/webhooks/twilio/webhook"),
+    ("POST", "/webhooks/twilio/status"),
+]
+
+
+async def test_the_public_port_passes_only_the_public_paths(balanced: Balanced) -> None:
+    async with aiohttp.ClientSession() as session:
+        for method, path in PRIVATE:
+            async with session.request(method, balanced.url + path, json={}) as response:
+                assert response.status == 404, f"{method} {path} reached a replica"
+                assert await response.text() not in ("engine1", "engine2"), f"{method} {path}"
+        for method, path in PUBLIC:
+            async with session.request(method, balanced.url + path, json={"sender": "x"}) as response:
+                assert response.status == 200, f"{method} {path}"
+                assert await response.text() in ("engine1", "engine2")
+                assert response.headers["Strict-Transport-Security"].startswith("max-age=")
+
+
+async def test_a_token_in_a_url_never_reaches_the_balancers_log(balanced: Balanced) -> None:
+    async with aiohttp.ClientSession() as session:
+        for path in ("/report/?token=SECRET-IN-A-PAGE-URL", "/status?token=SECRET-IN-AN-API-URL"):
+            async with session.get(balanced.url + path) as response:
+                await response.read()
+    await asyncio.sleep(0.5)  # the log line is written once the request is done
+    log = balanced.log.read_text()
+    assert "GET /report/" in log and "GET /status" in log  # the requests are logged ...
+    assert "SECRET" not in log  # ... without their query strings

@@ -24,7 +24,7 @@ async def test_a_destination_down_for_minutes_gets_everything_later_exactly_once
     receivers.inbox.refuse = True
     down_at = time.monotonic()
     try:
-        references = await asyncio.gather(*(report_threat(Patient(stack.engine_url)) for _ in range(3)))
+        references = await asyncio.gather(*(report_threat(Patient(stack)) for _ in range(3)))
         await asyncio.sleep(DOWN_SECONDS - (time.monotonic() - down_at))
         rows = await asyncio.to_thread(outbox, stack)
         waiting = [r for r in rows if r.status == "pending"]

@@ -16,6 +16,9 @@ from tests.support.receivers import Receivers
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
 RESIDENTS = 4
+# What Rasa logs when it goes on with a turn whose custom action got no answer (bot/action_retries.py).
+LOST = "the actions events are lost"
+ENGINES = ("engine1", "engine2")
 
 
 def worker_holding_a_delivery(stack: ProductionStack) -> str:
@@ -30,13 +33,14 @@ async def reports_while_killing(stack: ProductionStack, service: str, after_turn
     turns (waiting for the slowest would let the fastest finish first on a busy machine), then
     started again. Returns the figures; asserts that every report got its receipt and was stored
     whole."""
-    residents = [Patient(stack.engine_url) for _ in range(RESIDENTS)]
+    residents = [Patient(stack) for _ in range(RESIDENTS)]
     reports = [asyncio.create_task(report_threat(r)) for r in residents]
     deadline = time.monotonic() + 120
     while max(r.turns for r in residents) < after_turns:
         assert time.monotonic() < deadline, f"the residents did not reach turn {after_turns}"
         await asyncio.sleep(0.05)
     assert not any(task.done() for task in reports), "the kill must come mid-conversation"
+    lost_before = sum(stack.log(engine).count(LOST) for engine in ENGINES)
     killed_at = time.monotonic()
     await asyncio.to_thread(stack.kill, service)
     restart = asyncio.create_task(asyncio.to_thread(stack.restart, service))
@@ -45,10 +49,12 @@ async def reports_while_killing(stack: ProductionStack, service: str, after_turn
     ready = await restart
     rows = await asyncio.to_thread(stored_tips, stack, references)
     assert len(rows) == RESIDENTS, "every receipt a resident got is a stored tip"
+    lost = sum(stack.log(engine).count(LOST) for engine in ENGINES) - lost_before
+    assert lost == 0, f"{lost} custom action calls went without an answer and the turn went on without them"
     for row in rows:  # resumed, not restarted: the answers from before and after the kill are in one tip
-        assert "rifle" in str(row.answers.get("weapons")), row.answers
-        assert row.answers.get("target") == ANSWERS["target"], row.answers
-        assert row.answers.get("how_known") == ANSWERS["how_known"], row.answers
+        assert row.answers.get("where"), row.answers  # asked, or read off the first message
+        for key in ("hurt", "description", "safe"):
+            assert row.answers.get(key) == ANSWERS[key], row.answers
     return {
         "residents": RESIDENTS,
         "tips_stored": len(rows),
@@ -88,7 +94,7 @@ async def test_a_worker_killed_mid_delivery(
     once their lease runs out (TIPLINE_OUTBOX_LEASE_SECONDS)."""
     receivers.inbox.hold = asyncio.Event()
     stalled_before = len(receivers.inbox.stalled)
-    references = await asyncio.gather(*(report_threat(Patient(stack.engine_url)) for _ in range(2)))
+    references = await asyncio.gather(*(report_threat(Patient(stack)) for _ in range(2)))
     await receivers.wait_for(lambda inbox: len(inbox.stalled) > stalled_before, within=30)
     worker = await asyncio.to_thread(worker_holding_a_delivery, stack)
     await asyncio.to_thread(stack.kill, worker)

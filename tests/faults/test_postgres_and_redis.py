@@ -38,7 +38,7 @@ async def test_postgres_restarted_under_load(
     report carries on from there; the test counts them."""
     retries_before = submissions_tried_again(stack)
     back = asyncio.Event()
-    residents = [Patient(stack.engine_url) for _ in range(RESIDENTS)]
+    residents = [Patient(stack) for _ in range(RESIDENTS)]
 
     async def resident_reports(resident: Patient) -> tuple[str, int]:
         turns, reference = await report(resident, THREAT, ANSWERS)
@@ -97,7 +97,7 @@ async def test_redis_down_is_said_to_the_resident_and_logged_then_recovers(
         assert "Redis is unreachable" in logs
         # The REST channel (integrations, not residents) has no reply to give while Redis is away.
         try:
-            rest = f"{len(await Resident(stack.engine_url).says('hello'))} replies"
+            rest = f"{len(await Resident(stack.engine_url, token=stack.rest_token).says('hello'))} replies"
         except aiohttp.ClientResponseError as e:
             rest = f"HTTP {e.status}"
     finally:
