@@ -9,6 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.conversation import latest_text
+from actions.questions import answer, question_asked
 from actions.submission import submit_report
 
 
@@ -19,6 +20,12 @@ class ActionNoteCorrection(Action):
         return "action_note_correction"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
+        # "I'm sorry, what do you mean?" reads like a correction but asks a question: answer it;
+        # the report form then asks its question again.
+        if question := question_asked(tracker):
+            language = tracker.get_slot("language") or "en"
+            await answer(question, dispatcher, language, tracker.get_slot("requested_slot"))
+            return []
         if tracker.get_slot("tip_reference"):
             return await submit_report(dispatcher, tracker)
         what = tracker.get_slot("tip_what")

@@ -53,6 +53,11 @@ class EngineClient:
             async with self._session.request(method, url, json=body, params={"token": self._settings.token}) as r:
                 if r.status in (401, 403):
                     raise EngineError(f"the engine at {self._settings.url} refused TIPLINE_ENGINE_TOKEN")
+                if r.status == 404:
+                    # Production's balancer does not pass the HTTP API: TIPLINE_ENGINE_URL names a replica.
+                    raise EngineError(
+                        f"no engine HTTP API at {self._settings.url}; set TIPLINE_ENGINE_URL to an engine"
+                    )
                 if r.status == 409:
                     raise EngineError(f"the engine at {self._settings.url} has no model loaded yet")
                 payload = await r.json(content_type=None)

@@ -11,10 +11,25 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import REPORT_INTENTS, SKIPPED, conversation_from_tracker, entity_values, latest_intent
+from actions.contact import contact_from_text
+from actions.conversation import (
+    REPORT_INTENTS,
+    RETURNING_INTENTS,
+    SKIPPED,
+    conversation_from_tracker,
+    ends_the_report,
+    latest_intent,
+    report_events,
+    returning_to_a_report,
+    written_phrases,
+)
 from actions.conversation import latest_text as _latest_text
-from actions.resources import answer_question
-from actions.screening import screen
+from actions.jurisdiction import public_info
+from actions.questions import answer as answer_question
+from actions.questions import question_asked
+from actions.receipts import interrupted_report, told_in_report
+from actions.responses import render
+from actions.screening import cant_talk, screen
 
 # What each category needs, in the order it is asked; `tip_what` comes first and the
 # anonymity question last for all. Nothing is asked that the category does not need
@@ -28,6 +43,12 @@ QUESTIONS = {
     "other_suspicious": ["tip_where", "tip_when", "tip_who", "tip_how_known"],
 }
 UNKNOWN_CATEGORY_QUESTIONS = ["tip_who", "tip_where", "tip_when", "tip_how_known"]
+# Asked, not guessed (triage.md): early, once, in these categories when not already an emergency.
+IMMINENCE_CATEGORIES = {"threat_to_others", "self_harm", "gun_diversion", "site_surveillance", "wellness_concern"}
+# An emergency asks only what dispatch needs most, in this order (a description of the person
+# only where someone threatens others or acts suspiciously).
+EMERGENCY_QUESTIONS = ["tip_where", "tip_hurt", "tip_description", "tip_safe"]
+NO_DESCRIPTION = {"self_harm", "wellness_concern"}
 # Entities that answer a question before it is asked, or correct an answer.
 ENTITIES_FOR = {
     "tip_who": ("relationship", "person"),
@@ -43,24 +64,39 @@ ABOUT_ME = re.compile(r"^\W*(it'?s\s+)?(me|myself|about me|i am|i'?m|yo|soy yo|a
 HAPPENING_NOW = re.compile(
     r"\b(now|right now|rn|happening|currently|as we speak|ahora|ahorita|ahora mismo|en este momento|ya)\b", re.I
 )
-# Whether a message asks something, in either language.
-QUESTION = re.compile(
-    r"\?|^\W*(what|how|who|why|will|would|is|are|can|could|do|does|did|qu[eé]|c[oó]mo|qui[eé]n|por qu[eé]|"
-    r"puedo|pueden|va|van|hay|eres|es|son)\b",
+# The answers to "could someone be hurt today or tomorrow?" ("no sé" is not a no).
+NOT_SURE = re.compile(
+    r"\b(not sure|unsure|maybe|idk|i don'?t know|dunno|no s[eé]|tal vez|quiz[aá]s?|a lo mejor|puede ser|"
+    r"no estoy segur[oa])\b",
     re.I,
 )
-PHONE = re.compile(r"\+?\d[\d\s().-]{6,}\d")
-EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
+YES = re.compile(r"^\W*(y|yes+|yeah|yep|yup|ya|s[ií]|claro|definitely|probably)\b", re.I)
+NO = re.compile(r"^\W*(n|no+|nope|nah|not really|i don'?t think so|no creo)\b", re.I)
+# Answers that answer something else: an age is not a weapon ("he's like 16", "tiene 16 años").
+AN_AGE = re.compile(
+    r"^\W*((he|she|they)('?s| is| are)|(é|e)l|ella|tiene)?\s*(like|about|around|maybe|como|unos)?\s*\d{1,2}"
+    r"\s*(years?( old)?|yrs?( old)?|yo|años)?\W*$",
+    re.I,
+)
+NOTHING = re.compile(r"^\W*(none|nothing|no one|nada|ninguna?|ningún|nadie)\b", re.I)
+# Asked again, once, when an answer does not answer the question; the question itself follows.
+ASK_AGAIN = {
+    "en": "Sorry, that doesn't answer my question. Here it is again:",
+    "es": "Perdón, eso no responde a mi pregunta. Se la hago otra vez:",
+}
 
-
-def contact_from_text(text: str) -> dict[str, str]:
-    """The phone number and email a resident gave, as the intake API's `contact` keys."""
-    contact = {}
-    if email := EMAIL.search(text):
-        contact["email"] = email.group(0)
-    if phone := PHONE.search(EMAIL.sub(" ", text)):
-        contact["phone"] = re.sub(r"[^\d+]", "", phone.group(0))
-    return contact
+# In an emergency: a resident who asks what to do, or says they cannot talk, gets safety
+# guidance before the next question.
+WHAT_TO_DO = re.compile(
+    r"\b(what (do|should|can) i do|what do i do|should i call|do i call|call 911\?|"
+    r"qu[eé] hago|qu[eé] debo hacer|llamo al 911|debo llamar)",
+    re.I,
+)
+CANT_TALK = re.compile(
+    r"\b(can'?t|cannot|cant|unable to) (talk|speak|call)|\b(he|she|they)('?ll| will| would)? hear|"
+    r"\bno puedo (hablar|llamar)|me (va|van) a o[ií]r",
+    re.I,
+)
 
 
 def _answer(value: Any, tracker: Tracker) -> str | None:
@@ -71,6 +107,22 @@ def _answer(value: Any, tracker: Tracker) -> str | None:
     return text or None
 
 
+def _asked_again(dispatcher: CollectingDispatcher, tracker: Tracker) -> bool:
+    """Say the question will be asked again, once per report and question: True if said now,
+    False when it was already said (the answer is then taken as it is)."""
+    text = ASK_AGAIN.get(tracker.get_slot("language") or "en", ASK_AGAIN["en"])
+    requested = tracker.get_slot("requested_slot")
+    asked, already = None, False
+    for event in report_events(tracker):
+        if event.get("event") == "slot" and event.get("name") == "requested_slot":
+            asked = event.get("value")
+        already = already or (event.get("event") == "bot" and event.get("text") == text and asked == requested)
+    if already:
+        return False
+    dispatcher.utter_message(text=text)
+    return True
+
+
 class ValidateTipForm(FormValidationAction):
     def name(self) -> str:
         return "validate_tip_form"
@@ -78,7 +130,13 @@ class ValidateTipForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: list[str], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[str]:
-        questions = QUESTIONS.get(tracker.get_slot("tip_category") or "", UNKNOWN_CATEGORY_QUESTIONS)
+        category = tracker.get_slot("tip_category") or ""
+        if tracker.get_slot("tip_urgency") == "emergency":
+            questions = [q for q in EMERGENCY_QUESTIONS if not (q == "tip_description" and category in NO_DESCRIPTION)]
+        else:
+            questions = QUESTIONS.get(category, UNKNOWN_CATEGORY_QUESTIONS)
+            if category in IMMINENCE_CATEGORIES:
+                questions = ["tip_imminent", *questions]
         if tracker.get_slot("tip_who") == SELF:
             questions = [q for q in questions if q != "tip_how_known"]
         slots = ["tip_what", *questions, "tip_anonymous"]
@@ -89,11 +147,29 @@ class ValidateTipForm(FormValidationAction):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> list[EventType]:
         requested = tracker.get_slot("requested_slot")
         intent = latest_intent(tracker)
+        if requested and ends_the_report(tracker):
+            # STOP or goodbye is no answer: set nothing, so the engine rejects the form and the
+            # rules end the report (action_stop_report). Any slot set here (a filing screened
+            # again, a triage that moved) would make the form go on to its next question.
+            return []
         language = tracker.get_slot("language") or "en"
-        asks = requested and intent and QUESTION.search(_latest_text(tracker))
-        # A question about the service instead of an answer: answer it, then ask again.
-        if asks and await answer_question(str(intent), dispatcher, language):
-            return [SlotSet(requested, None), SlotSet("requested_slot", requested)]
+        ask_again = [SlotSet(requested, None), SlotSet("requested_slot", requested)]
+        if requested and intent in RETURNING_INTENTS:
+            if returning_to_a_report(tracker):
+                return []  # no answer: the status or information form takes over (rules/receipts.yml)
+            tracker.add_slots([SlotSet(requested, _latest_text(tracker))])  # an answer the NLU misread
+        # In an emergency, "what do I do?" and "I can't talk" get safety guidance first.
+        if (
+            requested
+            and tracker.get_slot("tip_urgency") == "emergency"
+            and await self._guide(dispatcher, tracker, domain)
+        ):
+            return ask_again
+        # A question instead of an answer (privacy, a photo, "what do you mean?", the service):
+        # answer it, then ask the same question again; it is never taken as the answer.
+        if requested and (question := question_asked(tracker)):
+            await answer_question(question, dispatcher, language, requested)
+            return ask_again
         events = await super().run(dispatcher, tracker, domain)
         corrected = {e["name"] for e in events if e.get("event") == "slot"} & ENTITIES_FOR.keys()
         if latest_intent(tracker) == "correct" and corrected:
@@ -101,16 +177,39 @@ class ValidateTipForm(FormValidationAction):
         # Screen again with the new answers ("now" as the answer to "when"); its messages go
         # before anything this validation said and before the next question.
         safety = CollectingDispatcher()
-        screened = await screen(safety, tracker, domain, conversation_from_tracker(tracker))
+        asking = next((e["value"] for e in reversed(events) if e.get("name") == "requested_slot"), None)
+        screened = await screen(safety, tracker, domain, conversation_from_tracker(tracker), asking=asking)
         dispatcher.messages[:0] = safety.messages
         # Only what changed: unchanged slots would hide from the form that nothing was answered.
-        return events + [e for e in screened if tracker.get_slot(e["name"]) != e["value"]]
+        changed = [e for e in screened if tracker.get_slot(e["name"]) != e["value"]]
+        if any(e["name"] == "tip_urgency" and e["value"] == "emergency" for e in changed):
+            # The answer changed the urgency ("NOW" as the answer): ask what now matters most.
+            tracker.add_slots(changed)
+            events = [e for e in events if e.get("name") != "requested_slot"]
+            if next_slot := await self.next_requested_slot(dispatcher, tracker, domain):
+                events.append(next_slot)
+        return events + changed
+
+    async def _guide(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> bool:
+        """Safety guidance for a resident in an emergency who asks what to do or cannot talk."""
+        text = _latest_text(tracker)
+        slots = {"language": tracker.get_slot("language") or "en", "crisis_voice": tracker.get_slot("crisis_voice")}
+        info = await public_info().get()
+        if CANT_TALK.search(text):
+            dispatcher.utter_message(text=cant_talk(domain, slots, info))
+            return True
+        if WHAT_TO_DO.search(text):
+            number = info.emergency_number if info is not None else "911"
+            guidance = render(domain, "utter_emergency_guidance", slots, number=number)
+            dispatcher.utter_message(text=f"{guidance} {cant_talk(domain, slots, info)}")
+            return True
+        return False
 
     # --- answers given before they were asked, and corrections ---------------------------
 
     @staticmethod
     def _from_entities(slot: str, tracker: Tracker) -> dict[str, Any]:
-        values = entity_values(tracker, *ENTITIES_FOR[slot])
+        values = written_phrases(tracker, *ENTITIES_FOR[slot])
         if not values:
             return {}
         correcting = latest_intent(tracker) == "correct"
@@ -195,7 +294,11 @@ class ValidateTipForm(FormValidationAction):
     def validate_tip_weapons(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return {"tip_weapons": _answer(value, tracker)}
+        answer = _answer(value, tracker)
+        an_age = answer and AN_AGE.search(answer) and not written_phrases(tracker, "weapon")
+        if an_age and _asked_again(dispatcher, tracker):
+            return {"tip_weapons": None}
+        return {"tip_weapons": answer}
 
     def validate_tip_target(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -207,6 +310,38 @@ class ValidateTipForm(FormValidationAction):
     ) -> dict[str, Any]:
         return {"tip_how_known": _answer(value, tracker)}
 
+    def validate_tip_imminent(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        """YES, NO or NOT SURE; anything else (a skip, another subject) is no answer, never a NO."""
+        text, intent = str(value or ""), latest_intent(tracker)
+        if NOT_SURE.search(text) or intent == "dont_know":
+            dispatcher.utter_message(response="utter_imminence_unsure")
+            return {"tip_imminent": "not_sure"}
+        if intent == "affirm" or YES.search(text):
+            return {"tip_imminent": "yes"}
+        if intent == "deny" or NO.search(text):
+            return {"tip_imminent": "no"}
+        return {"tip_imminent": SKIPPED}
+
+    def validate_tip_hurt(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"tip_hurt": _answer(value, tracker)}
+
+    def validate_tip_description(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        return {"tip_description": _answer(value, tracker)}
+
+    def validate_tip_safe(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        answer = _answer(value, tracker)
+        if answer and answer != SKIPPED and (latest_intent(tracker) == "deny" or NO.search(answer)):
+            dispatcher.utter_message(response="utter_get_safe")
+        return {"tip_safe": answer}
+
     def validate_tip_anonymous(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
@@ -216,8 +351,15 @@ class ValidateTipForm(FormValidationAction):
         contact = contact_from_text(str(value or ""))
         if contact:
             return {"tip_anonymous": False, "tip_contact": str(value).strip()}
-        wants_contact = latest_intent(tracker) == "affirm"
-        return {"tip_anonymous": not wants_contact}
+        text, intent = str(value or ""), latest_intent(tracker)
+        if intent == "affirm" or YES.search(text):
+            return {"tip_anonymous": False}
+        if intent in {"deny", "skip", "dont_know"} or NO.search(text) or NOTHING.search(text):
+            return {"tip_anonymous": True}
+        # Not a yes or no ("his dad has alot"): asked once more; then anonymous, the default.
+        if _asked_again(dispatcher, tracker):
+            return {"tip_anonymous": None}
+        return {"tip_anonymous": True}
 
     def validate_tip_contact(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -252,9 +394,13 @@ class _ReceiptSlots:
     async def extract_receipt_reference(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
+        named = reference_in(_latest_text(tracker))
+        if named and named != tracker.get_slot("receipt_reference"):  # "add that to my report TL-..."
+            own = tracker.get_slot("tip_pin") if named == tracker.get_slot("tip_reference") else None
+            return {"receipt_reference": named, "receipt_pin": pin_in(_latest_text(tracker)) or own}
         if tracker.get_slot("receipt_reference"):
             return {}
-        reference = tracker.get_slot("tip_reference") or reference_in(_latest_text(tracker))
+        reference = tracker.get_slot("tip_reference")
         return {"receipt_reference": reference} if reference else {}
 
     async def extract_receipt_pin(
@@ -282,7 +428,7 @@ class _ReceiptSlots:
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         pin = pin_in(str(value or ""))
-        if pin is None:
+        if pin is None and value is not None:  # None: a PIN cleared for another reference, asked next
             dispatcher.utter_message(response="utter_pin_not_understood")
         return {"receipt_pin": pin}
 
@@ -295,6 +441,16 @@ class ValidateStatusForm(_ReceiptSlots, FormValidationAction):
 class ValidateInformationForm(_ReceiptSlots, FormValidationAction):
     def name(self) -> str:
         return "validate_information_form"
+
+    async def extract_added_information(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        # Asked for in the middle of a report: what was told there is what is added.
+        starting = tracker.get_slot("requested_slot") not in {"receipt_reference", "receipt_pin", "added_information"}
+        if starting and tracker.get_slot("added_information") is None and interrupted_report(tracker):
+            told = told_in_report(tracker)
+            return {"added_information": told} if told else {}
+        return {}
 
     def validate_added_information(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

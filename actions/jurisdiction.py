@@ -11,7 +11,7 @@ import logging
 import re
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
@@ -42,6 +42,8 @@ class Localized:
 @dataclass(frozen=True)
 class PublicInfo:
     name: str
+    emergency_number: str
+    text_to_911: bool
     emergency_message: Localized
     crisis_message: Localized
     crisis_call: str
@@ -53,6 +55,9 @@ class PublicInfo:
     always_staffed: bool
     coverage_message: Localized
     privacy_notice: Localized
+    # Answers to privacy questions by topic (kept, who_sees, phone_ip, subpoena, family_school,
+    # immigration), retention periods filled in; empty from a routing service that has none.
+    privacy: Mapping[str, Localized] = field(default_factory=dict)
 
     @classmethod
     def from_json(cls, doc: Mapping[str, Any]) -> PublicInfo:
@@ -62,6 +67,8 @@ class PublicInfo:
             coverage = doc["coverage"]
             return cls(
                 name=str(doc["name"]),
+                emergency_number=str(doc["emergency"]["number"]),
+                text_to_911=bool(doc["emergency"].get("text_to_911", False)),
                 emergency_message=_localized(doc["emergency"]["message"]),
                 crisis_message=_localized(crisis["message"]),
                 crisis_call=str(crisis["call"]),
@@ -73,6 +80,7 @@ class PublicInfo:
                 always_staffed=bool(coverage.get("always_staffed", False)),
                 coverage_message=_localized(coverage["message"]),
                 privacy_notice=_localized(doc["privacy_notice"]),
+                privacy={topic: _localized(texts) for topic, texts in (doc.get("privacy") or {}).items()},
             )
         except (KeyError, TypeError, AttributeError) as e:
             raise JurisdictionError(f"public jurisdiction document: missing or malformed {e}") from e

@@ -8,38 +8,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.conversation import latest_text
 from actions.jurisdiction import public_info, split_for_sms
-
-
-async def give_resources(dispatcher: CollectingDispatcher) -> None:
-    info = await public_info().get()
-    if info is None:
-        dispatcher.utter_message(response="utter_call_911")
-        dispatcher.utter_message(response="utter_crisis_national")
-    else:
-        dispatcher.utter_message(response="utter_resources", **info.numbers())
-
-
-async def explain_privacy(dispatcher: CollectingDispatcher, language: str) -> None:
-    info = await public_info().get()
-    if info is None:
-        dispatcher.utter_message(response="utter_privacy_short")
-    else:
-        for part in split_for_sms(info.privacy_notice.get(language)):
-            dispatcher.utter_message(text=part)
-
-
-async def answer_question(intent: str, dispatcher: CollectingDispatcher, language: str) -> bool:
-    """Answer a question about the service; False when `intent` is not one."""
-    if intent == "ask_resources":
-        await give_resources(dispatcher)
-    elif intent == "is_anonymous":
-        await explain_privacy(dispatcher, language)
-    elif intent in ("how_it_works", "what_happens", "bot_challenge"):
-        dispatcher.utter_message(response=f"utter_{intent}")
-    else:
-        return False
-    return True
+from actions.questions import PRIVACY_KEYWORD, WHAT_WE_KEEP, explain_privacy, give_resources, privacy_topics
 
 
 class ActionGiveResources(Action):
@@ -56,7 +27,9 @@ class ActionExplainPrivacy(Action):
         return "action_explain_privacy"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> list[EventType]:
-        await explain_privacy(dispatcher, tracker.get_slot("language") or "en")
+        text = latest_text(tracker)
+        topics = WHAT_WE_KEEP if PRIVACY_KEYWORD.search(text) else privacy_topics(text)
+        await explain_privacy(dispatcher, tracker.get_slot("language") or "en", topics)
         return []
 
 

@@ -48,11 +48,18 @@ class RoutingClient:
     async def submit_tip(self, submission: dict[str, Any]) -> dict[str, Any]:
         return await self._request("POST", "/api/v1/tips", submission)
 
+    async def discard_report(self, conversation_id: str) -> bool:
+        """True when the unsent report was deleted; False when it was already sent (it stays)."""
+        answer = await self._request("POST", "/api/v1/tips/discard", {"conversation_id": conversation_id})
+        return bool(answer.get("discarded"))
+
     async def route(self, assessment: dict[str, Any]) -> dict[str, Any]:
         return await self._request("POST", "/api/v1/route", assessment)
 
-    async def tip_status(self, reference: str, pin: str) -> dict[str, Any]:
-        return await self._request("POST", "/api/v1/tips/status", {"reference": reference, "pin": pin})
+    async def tip_status(self, reference: str, pin: str, conversation_id: str) -> dict[str, Any]:
+        """The conversation is named so that its wrong tries are counted against it alone."""
+        body = {"reference": reference, "pin": pin, "conversation_id": conversation_id}
+        return await self._request("POST", "/api/v1/tips/status", body)
 
     async def add_information(self, reference: str, pin: str, text: str, conversation_id: str) -> dict[str, Any]:
         body = {"reference": reference, "pin": pin, "text": text, "conversation_id": conversation_id}

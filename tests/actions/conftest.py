@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 import yaml
 from aiohttp.test_utils import TestServer
 from rasa_sdk import Tracker
@@ -17,6 +18,9 @@ from actions import jurisdiction, settings
 from actions.jurisdiction import PublicInfo
 from actions.responses import render
 from routing.app import create_app
+from routing.keys import SETTINGS
+from routing.settings import sync_url
+from routing.store.tables import tips
 from tests.support.routing import example_jurisdiction, make_settings, sqlite_database
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -70,7 +74,8 @@ class FixedPublicInfo:
 def use_public_info(monkeypatch: pytest.MonkeyPatch) -> Callable[[dict[str, Any] | None], None]:
     def use(doc: dict[str, Any] | None) -> None:
         fixed = FixedPublicInfo(doc)
-        for module in ("actions.screening", "actions.submission", "actions.resources"):
+        modules = ("screening", "submission", "resources", "questions", "forms")
+        for module in (f"actions.{name}" for name in modules):
             monkeypatch.setattr(f"{module}.public_info", lambda: fixed)
 
     use(PUBLIC_JURISDICTION)
@@ -150,3 +155,12 @@ async def routing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncItera
     yield server
     await server.close()
     jurisdiction.public_info.cache_clear()
+
+
+def stored(server: TestServer, table: sa.Table = tips) -> list[Any]:
+    """Every row of `table` in the test routing service's database."""
+    engine = sa.create_engine(sync_url(server.app[SETTINGS].database_url))
+    with engine.connect() as conn:
+        rows = list(conn.execute(sa.select(table)))
+    engine.dispose()
+    return rows

@@ -10,6 +10,7 @@ import pytest
 import yaml
 
 from actions.responses import render
+from actions.screening import ABOUT
 
 ROOT = Path(__file__).resolve().parents[2]
 DOMAIN: dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text())
@@ -17,6 +18,7 @@ RESPONSES: dict[str, list[dict[str, Any]]] = DOMAIN["responses"]
 SMS_LIMIT = 320
 # The longest values the placeholders take (jurisdiction names and numbers, receipts, dates).
 LONGEST = {
+    "number": "911",
     "reference": "TL-7K3M-9Q2P",
     "pin": "482913",
     "crisis_call": "988",
@@ -32,6 +34,7 @@ LONGEST = {
     "status": "recibida por los equipos de respuesta",
     "updated": "2026-11-27 15:00",
     "at": "2026-11-27 15:00",
+    "about": max((words for language in ABOUT.values() for words in language.values()), key=len),
 }
 FIXED_INTENTS = [
     "report_threat",

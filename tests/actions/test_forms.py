@@ -7,9 +7,13 @@ from typing import Any
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.contact import contact_from_text
 from actions.conversation import SKIPPED
-from actions.forms import ValidateInformationForm, ValidateTipForm, contact_from_text, pin_in, reference_in
+from actions.forms import ValidateInformationForm, ValidateTipForm, pin_in, reference_in
 from tests.actions.conftest import entity, make_tracker, slot, texts, user
+
+# Every screened message may file the report: with the real routing app on fresh SQLite.
+pytestmark = pytest.mark.usefixtures("routing")
 
 
 async def validate(
@@ -26,14 +30,19 @@ async def test_the_first_message_is_what_happened_and_its_entities_answer_ahead(
     message = user(
         text,
         "report_threat",
-        [entity("relationship", "coworker", 3), entity("weapon", "rifle", 37), entity("time", "friday", 60)],
+        [
+            entity("relationship", "coworker", text.index("coworker")),
+            entity("weapon", "rifle", text.index("rifle")),
+            entity("time", "friday", text.index("friday")),
+        ],
     )
     slots, _ = await validate([message], domain, tip_category="threat_to_others")
     assert slots["tip_what"] == text
     assert slots["tip_who"] == "coworker"
     assert slots["tip_weapons"] == "rifle"
     assert slots["tip_when"] == "friday"
-    assert slots["requested_slot"] == "tip_where"
+    # Not an emergency yet: whether someone could be hurt soon is asked first.
+    assert slots["requested_slot"] == "tip_imminent"
 
 
 async def test_a_wellness_concern_is_never_asked_about_weapons(domain, use_public_info) -> None:
@@ -47,12 +56,14 @@ async def test_a_wellness_concern_is_never_asked_about_weapons(domain, use_publi
             break
         asked.append(state["requested_slot"])
         events = [*events, user("no idea", "dont_know"), slot(state["requested_slot"], "no idea")]
-    assert asked == ["tip_who", "tip_where", "tip_how_known", "tip_anonymous"]
+    assert asked == ["tip_imminent", "tip_who", "tip_where", "tip_how_known", "tip_anonymous"]
 
 
 async def test_skip_moves_on_and_is_sent_as_null(domain, use_public_info) -> None:
     events = [user("x", "report_threat"), user("skip", "skip"), slot("tip_who", "skip")]
-    slots, _ = await validate(events, domain, tip_category="threat_to_others", tip_what="x", requested_slot="tip_who")
+    slots, _ = await validate(
+        events, domain, tip_category="threat_to_others", tip_what="x", tip_imminent="no", requested_slot="tip_who"
+    )
     assert slots["tip_who"] == SKIPPED
     assert slots["requested_slot"] == "tip_where"
 
@@ -75,6 +86,8 @@ async def test_now_as_the_answer_to_when_sets_happening_now_and_sends_911_before
     )
     assert slots["tip_happening_now"] is True
     assert "911" in texts(dispatcher)[0]
+    # Now an emergency: the next question is what dispatch needs (the place is known).
+    assert slots["requested_slot"] == "tip_hurt"
 
 
 async def test_a_correction_changes_an_earlier_answer_and_says_so(domain, use_public_info) -> None:
@@ -84,6 +97,7 @@ async def test_a_correction_changes_an_earlier_answer_and_says_so(domain, use_pu
         domain,
         tip_category="site_surveillance",
         tip_what="man filming",
+        tip_imminent="no",
         tip_where="stadium",
         tip_when="monday",
         requested_slot="tip_who",
@@ -100,6 +114,7 @@ async def test_a_passing_mention_does_not_overwrite_an_answer(domain, use_public
         domain,
         tip_category="wellness_concern",
         tip_what="x",
+        tip_imminent="no",
         tip_who="brother",
         tip_where="home",
         requested_slot="tip_how_known",
@@ -118,6 +133,7 @@ async def test_the_anonymity_answer(domain, use_public_info, answer: str, intent
         domain,
         tip_category="wellness_concern",
         tip_what="x",
+        tip_imminent="no",
         tip_who="dad",
         tip_where="home",
         tip_how_known="saw",
@@ -133,7 +149,7 @@ async def test_someone_at_risk_writing_about_themselves_is_not_asked_who(domain,
         [user("i want to kill myself", "report_self_harm")], domain, tip_category="self_harm", crisis_voice=True
     )
     assert slots["tip_who"] == "self"
-    assert slots["requested_slot"] == "tip_where"
+    assert slots["requested_slot"] == "tip_imminent"
 
 
 def test_contact_details_are_read_from_free_text() -> None:
@@ -177,9 +193,83 @@ async def test_an_answer_the_nlu_took_for_a_question_is_kept(domain, use_public_
         domain,
         tip_category="site_surveillance",
         tip_what="x",
+        tip_imminent="no",
         tip_where="plant",
         tip_when="monday",
         requested_slot="tip_who",
     )
     assert slots["tip_who"] == "a tall man in a grey van"
     assert slots["requested_slot"] == "tip_how_known"
+
+
+@pytest.mark.parametrize(
+    ("answer", "intent", "expected"),
+    [
+        ("YES", "affirm", "yes"),
+        ("si", "affirm", "yes"),
+        ("no", "deny", "no"),
+        ("NOT SURE", "dont_know", "not_sure"),
+        ("no se", "deny", "not_sure"),
+        ("he lives on elm street", "inform", SKIPPED),
+    ],
+)
+async def test_the_imminence_answer(domain, use_public_info, answer: str, intent: str, expected: str) -> None:
+    """YES, NO, NOT SURE in either language; changing the subject is no answer, never a NO."""
+    events = [user("my coworker keeps saying he hates everyone", "report_threat"), user(answer, intent)]
+    events.append(slot("tip_imminent", answer))
+    slots, dispatcher = await validate(
+        events, domain, tip_category="threat_to_others", tip_what="x", requested_slot="tip_imminent"
+    )
+    assert slots["tip_imminent"] == expected
+    said = texts(dispatcher)
+    if expected == "yes":
+        assert slots["tip_urgency"] == "emergency" and "911" in said[0]
+        assert slots["requested_slot"] == "tip_where"
+    elif expected == "not_sure":
+        assert any("call 911" in t for t in said)
+        assert slots["tip_urgency"] == "urgent"
+    else:
+        assert not any("911" in t for t in said)
+
+
+async def test_an_emergency_asks_only_what_dispatch_needs_in_order(domain, use_public_info) -> None:
+    events = [user("theres a man with a gun outside the store", "report_emergency")]
+    asked = []
+    state: dict[str, Any] = {"tip_category": "threat_to_others", "tip_urgency": "emergency"}
+    for answer in ("walmart on 5th", "no", "tall guy red hoodie with a pistol", "yes im in my car", "no"):
+        slots, _ = await validate(events, domain, **state)
+        state.update(slots)
+        if state["requested_slot"] is None:
+            break
+        asked.append(state["requested_slot"])
+        events = [*events, user(answer, "inform"), slot(state["requested_slot"], answer)]
+    assert asked == ["tip_where", "tip_hurt", "tip_description", "tip_safe", "tip_anonymous"]
+
+
+@pytest.mark.parametrize(
+    ("message", "language", "expected"),
+    [
+        ("what do i do", "en", "hide, lock the door"),
+        ("should i call 911??", "en", "call 911 now"),
+        ("i cant talk he will hear me", "en", "text 911"),
+        ("no puedo llamar el me va a oir", "es", "mensaje de texto al 911"),
+        ("que hago", "es", "escóndase"),
+    ],
+)
+async def test_in_an_emergency_what_to_do_is_answered_before_the_next_question(
+    domain, use_public_info, message: str, language: str, expected: str
+) -> None:
+    events = [user("hay un hombre armado afuera", "report_emergency"), user(message, "ask_resources")]
+    events.append(slot("tip_where", message))
+    slots, dispatcher = await validate(
+        events,
+        domain,
+        language=language,
+        tip_category="threat_to_others",
+        tip_urgency="emergency",
+        tip_what="x",
+        requested_slot="tip_where",
+    )
+    said = texts(dispatcher, language)
+    assert expected in said[0]
+    assert slots == {"tip_where": None, "requested_slot": "tip_where"}

@@ -14,6 +14,16 @@ from tests.support.stack import Stack, free_port, running_stack
 REFERENCE = re.compile(r"\bTL-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 # Words of each question of the report form (domain.yml, both languages) -> its answer's key.
 QUESTIONS = {
+    # First the questions whose words contain another's ("somewhere safe" holds "where").
+    "today or tomorrow": "imminent",
+    "hoy o mañana": "imminent",
+    "is anyone hurt?": "hurt",
+    "is anyone hurt, or": "hurt",
+    "hay alguien herido": "hurt",
+    "look like": "description",
+    "cómo es la persona": "description",
+    "somewhere safe": "safe",
+    "lugar seguro": "safe",
     "what happened": "what",
     "qué pasó": "what",
     "de quién se trata": "who",
@@ -70,7 +80,7 @@ async def report(
 
 
 @contextmanager
-def rest_stack(workdir: Path) -> Iterator[Stack]:
+def rest_stack(workdir: Path, extra_env: Mapping[str, str] | None = None) -> Iterator[Stack]:
     """The three services for conversations over REST only (scripts, benchmarks).
 
     The engine also loads the SMS channel, which needs Twilio settings to start: placeholders here,
@@ -84,5 +94,5 @@ def rest_stack(workdir: Path) -> Iterator[Stack]:
         "TIPLINE_TWILIO_AUTH_TOKEN": secrets.token_hex(16),
         "TIPLINE_TWILIO_NUMBER": "+15550199",
     }
-    with running_stack(workdir, sms_placeholders) as stack:
+    with running_stack(workdir, {**sms_placeholders, **(extra_env or {})}) as stack:
         yield stack

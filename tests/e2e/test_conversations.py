@@ -27,11 +27,18 @@ EMERGENCIES = [
 ROUTINE = [
     (
         "my neighbor hasnt left his house in a week and isnt answering",
-        {"who": "my neighbor", "where": "214 oak street", "how_known": "i live next door", "anonymous": "no"},
+        {
+            "imminent": "no",
+            "who": "my neighbor",
+            "where": "214 oak street",
+            "how_known": "i live next door",
+            "anonymous": "no",
+        },
     ),
     (
         "a man has been filming the gates of the water plant and timing the guards",
         {
+            "imminent": "no",
             "where": "the water plant on river rd",
             "when": "last week",
             "who": "a tall man in a grey van",
@@ -51,11 +58,18 @@ ROUTINE = [
     ),
     (
         "my brother is confused and not eating and i am worried about him",
-        {"who": "my brother", "where": "springfield", "how_known": "i visited him", "anonymous": "no"},
+        {
+            "imminent": "no",
+            "who": "my brother",
+            "where": "springfield",
+            "how_known": "i visited him",
+            "anonymous": "no",
+        },
     ),
     (
         "a guy at my store failed his background check and came back with his girlfriend to buy the same rifle",
         {
+            "imminent": "no",
             "who": "a customer",
             "where": "pete's guns on route 9",
             "when": "last saturday",
@@ -66,7 +80,13 @@ ROUTINE = [
     ),
     (
         "mi vecina no contesta la puerta desde hace días",
-        {"who": "mi vecina", "where": "calle roble 12", "how_known": "vivo al lado", "anonymous": "no"},
+        {
+            "imminent": "no",
+            "who": "mi vecina",
+            "where": "calle roble 12",
+            "how_known": "vivo al lado",
+            "anonymous": "no",
+        },
     ),
 ]
 
@@ -95,7 +115,13 @@ async def test_a_spanish_report_is_answered_in_spanish(stack: Stack) -> None:
     turns, reference = await report(
         Resident(stack.engine_url),
         "mi vecino no sale de su casa hace una semana",
-        {"who": "mi vecino", "where": "calle roble 12", "how_known": "vivo al lado", "anonymous": "no"},
+        {
+            "imminent": "no",
+            "who": "mi vecino",
+            "where": "calle roble 12",
+            "how_known": "vivo al lado",
+            "anonymous": "no",
+        },
     )
     assert turns[0][1][-1].startswith("¿"), turns[0]
     assert reference is not None and "Código" in turns[-1][1][0]
@@ -103,10 +129,16 @@ async def test_a_spanish_report_is_answered_in_spanish(stack: Stack) -> None:
 
 async def test_after_the_receipt_more_details_join_the_tip_and_its_status_can_be_read(stack: Stack) -> None:
     resident = Resident(stack.engine_url)
-    answers = {"who": "my neighbor", "where": "12 oak street", "how_known": "i live next door", "anonymous": "no"}
+    answers = {
+        "imminent": "no",
+        "who": "my neighbor",
+        "where": "12 oak street",
+        "how_known": "i live next door",
+        "anonymous": "no",
+    }
     _, reference = await report(resident, "my neighbor hasnt left his house in a week", answers)
     assert reference is not None
     added = await resident.says("oh and his car has been gone since monday")
-    assert added == [f"Thanks, I added that to your report {reference}."]
+    assert added == [f"Thanks, I added that to your report {reference}. If it's about something else, say NEW REPORT."]
     status = await resident.says("i want to check on my report")
     assert status[0].startswith(f"Report {reference}: received")

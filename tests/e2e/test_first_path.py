@@ -12,10 +12,9 @@ from tests.support.stack import Stack
 
 ANSWERS = {
     "where": "the warehouse on 5th street",
-    "when": "tomorrow morning",
-    "weapons": "he has a rifle at home",
-    "target": "everyone on the night shift",
-    "how_known": "he said it to me",
+    "hurt": "not yet",
+    "description": "tall guy in a green jacket, he has a rifle at home",
+    "safe": "yes",
     "anonymous": "no",
 }
 
@@ -37,4 +36,5 @@ async def test_a_threat_reported_over_rest_is_stored_with_a_reference(stack: Sta
     assert row.category == "threat_to_others"
     assert row.urgency == "emergency"
     assert "911" in row.destinations
-    assert row.answers["target"] == "everyone on the night shift"
+    assert row.answers["description"] == ANSWERS["description"]
+    assert row.report_state == "complete"

@@ -29,7 +29,8 @@ async def browser() -> AsyncIterator[Browser]:
 
 
 async def bot_messages(page: Page) -> list[str]:
-    return [t.split(": ", 1)[-1] for t in await page.locator("#messages .from-bot").all_inner_texts()]
+    # Each message starts with who speaks ("Tipline: "): the label has no colon, the message may.
+    return [t.split(":", 1)[-1].strip() for t in await page.locator("#messages .from-bot").all_inner_texts()]
 
 
 async def wait_for_bot(page: Page, more_than: int, settle: float = 1.5) -> list[str]:
