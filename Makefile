@@ -93,7 +93,7 @@ test-nlu: $(ENVS) model  ## score intents on the held-out NLU set and gate on F1
 	scripts/rasa.sh test nlu --nlu tests/nlu --model models/tipline.tar.gz --out var/results/nlu --no-plot
 	$(APP)/python scripts/nlu_gate.py var/results/nlu/intent_report.json
 
-test-console-browser: $(ENVS) var/secrets.sh console-assets browser  ## the console in headless Chromium (screenshots in var/screenshots/)
+test-console-browser: $(ENVS) var/secrets.sh console-assets web browser  ## the console in headless Chromium (screenshots in var/screenshots/; axe-core from web/)
 	$(APP)/pytest -q tests/browser
 
 test-security: $(ENVS) var/secrets.sh model web  ## security tests and fuzzing against the real services (tests/security)
@@ -112,9 +112,9 @@ eval-file: $(ENVS) $(if $(OFFLINE),,model)  ## the same evaluation on FILE=path.
 	@test -n "$(FILE)" || { echo "usage: make eval-file FILE=path.yml [OFFLINE=1]" >&2; exit 2; }
 	$(APP)/python -m tests.triage.evaluate --file "$(FILE)" $(if $(OFFLINE),--offline)
 
-# The classifier beside the rules (docs/triage.md): retrain after changing tests/triage/corpus.
-train-triage: .venvs/app/.synced  ## retrain actions/triage/classifier.json from tests/triage/corpus (deterministic)
-	$(APP)/python scripts/train_triage_classifier.py
+# The triage model (docs/triage.md): retrain after changing tests/triage/corpus or tests/triage/tips.
+train-triage: .venvs/app/.synced  ## retrain actions/triage/textmodel.joblib on all labelled text but the blind set (deterministic)
+	$(APP)/python scripts/train_triage_model.py
 
 # --- benchmarks (README "Benchmarks"); `make bench` runs them all -------------------------
 # The whole suite (bench/suite.py, about 12 minutes): writes bench/results/report.{json,md}.
@@ -129,6 +129,9 @@ bench-channels: setup  ## SMS webhook benchmark: p99 at 50 concurrent senders, f
 
 bench-routing: $(ENVS)  ## tip to destination by urgency, and routing throughput (PostgreSQL)
 	$(APP)/python -m bench.deliveries
+
+bench-first-message: $(ENVS) model  ## an emergency in one message, then silence: time to the 911 CAD webhook (target: p99 <= 5 s)
+	$(APP)/python -m bench.first_message
 
 bench-triage: .venvs/app/.synced  ## triage speed per conversation, NLU excluded (target: median <= 20 ms)
 	$(APP)/python -m bench.triage
@@ -147,7 +150,8 @@ PROD_PORTS := export TIPLINE_ENGINE1_PORT="$${TIPLINE_ENGINE1_PORT-5006}" TIPLIN
 run-prod: setup haproxy  ## production mode: 2 engines, 2 action servers (HAProxy), PostgreSQL, Redis, 2 outbox workers
 	@$(WITH_ENV) $(PROD_PORTS) for v in DATABASE_URL TIPLINE_TRACKER_STORE_URL TIPLINE_REDIS_URL; do \
 	  [ -n "$${!v:-}" ] || { echo "error: production mode needs $$v (README, Production mode)" >&2; exit 1; }; done; \
-	$(APP)/python -m routing migrate && exec $(APP)/honcho start -f Procfile.prod
+	$(APP)/python -m routing migrate && TIPLINE_PRODUCTION=1 $(APP)/python -m routing check && \
+	exec $(APP)/honcho start -f Procfile.prod
 
 # --- operations ----------------------------------------------------------------------------
 transcripts: $(ENVS) model  ## record docs/transcripts.md from the real model and services
@@ -158,8 +162,11 @@ audit: .venvs/app/.synced  ## pip-audit: fails on a known vulnerability in the a
 	@$(APP)/python scripts/audit.py requirements/engine.lock --report-only
 
 purge: $(ENVS) var/secrets.sh  ## one retention purge now (serve runs it every TIPLINE_RETENTION_INTERVAL_SECONDS)
-	@$(WITH_ENV) $(APP)/python -m routing purge
+	@$(WITH_ENV) $(DEV_DELIVERY) $(APP)/python -m routing purge
+
+rotate-keys: $(ENVS) var/secrets.sh  ## re-encrypt every encrypted column with the first of TIPLINE_ENCRYPTION_KEYS (README)
+	@$(WITH_ENV) $(DEV_DELIVERY) $(APP)/python -m routing rotate-keys
 
 .PHONY: help lock setup db model web console-assets browser haproxy run test lint typecheck test-app \
   test-engine test-rasa test-nlu test-console-browser test-security test-faults eval eval-file train-triage \
-  bench bench-conversation bench-channels bench-routing bench-triage bench-console run-prod transcripts audit purge
+  bench bench-conversation bench-channels bench-routing bench-first-message bench-triage bench-console run-prod transcripts audit purge rotate-keys

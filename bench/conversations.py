@@ -36,7 +36,13 @@ from tests.support.stack import MODEL, ROOT, Stack, free_port, running_fake_twil
 from tests.support.texter import ACCOUNT_SID, TIPLINE_NUMBER, sign, twilio_form
 
 OPENING = "my neighbor hasnt left his house in a week and isnt answering"
-ANSWERS = {"who": "my neighbor", "where": "214 oak street", "how_known": "i live next door", "anonymous": "no"}
+ANSWERS = {
+    "imminent": "no",
+    "who": "my neighbor",
+    "where": "214 oak street",
+    "how_known": "i live next door",
+    "anonymous": "no",
+}
 MAX_TURNS = 10
 # Every turn of these conversations ends with the form's next question or the receipt. Should a
 # reply end a turn with neither, the turn is taken as done once no other reply came for this long

@@ -7,7 +7,7 @@ from prometheus_client import Counter, Histogram
 MESSAGES = Counter("tipline_messages_received", "Residents' messages taken for a turn", ["channel"])
 REFUSED = Counter(
     "tipline_messages_refused",
-    "Requests or messages not taken: bad signature, too large, malformed, flood control",
+    "Requests or messages not taken: bad signature, too large, malformed, flood control, full line, sessions",
     ["channel", "reason"],
 )
 REPLIES = Counter(

@@ -6,8 +6,9 @@ routes and start-up hooks to its Sanic server, and this one adds
   few kilobytes, and socket.io keeps its own 1 MB limit per message);
 - the log set-up of telemetry/logs.py (TIPLINE_LOG_FORMAT), once the server starts;
 - GET /metrics, for `Authorization: Bearer $TIPLINE_METRICS_TOKEN` only (404 otherwise);
-- the engine's own speed-ups (bot/action_results.py, bot/model_loading.py), installed when the
-  channels are loaded.
+- the engine's own speed-ups (bot/action_results.py, bot/model_loading.py) and the retry of an
+  action call no action server answered (bot/action_retries.py), installed when the channels are
+  loaded.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import action_results, model_loading
+from bot import action_results, action_retries, model_loading
 from bot.settings import Settings
 from telemetry import logs
 from telemetry.metrics import authorized
@@ -37,6 +38,7 @@ class OperationsChannel(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> InputChannel:
         action_results.install()  # before the first turn: Rasa loads the channels before the model
+        action_retries.install()
         model_loading.install()
         return cls(Settings.from_env())
 

@@ -6,6 +6,7 @@ SettingsError whose message is one line that says what is wrong and what to do.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 from collections.abc import Mapping
@@ -49,6 +50,11 @@ class FloodLimits:
     per_sender_window: float = 60.0
     overall: int = 20
     overall_window: float = 1.0
+    # Turns waiting for the engine; past that the resident is asked to try again (or call 911).
+    waiting_turns: int = 100
+    # New web chat sessions from one client address per window.
+    sessions_per_address: int = 10
+    sessions_per_address_window: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -69,11 +75,14 @@ class Settings:
     log_format: str = "text"
     metrics_token: str | None = None  # /metrics is off without it
     engine_token: str | None = None  # the engine's HTTP API token: kept only to keep it out of logs
+    rest_token: str | None = None  # production's REST channel answers only this bearer token
+    # Peers whose X-Forwarded-For is believed (our balancer); anyone else is known by its own address.
+    trusted_proxies: frozenset[str] = frozenset()
 
     @property
     def secrets(self) -> tuple[str, ...]:
         """What must never appear in a log line."""
-        values = (self.sender_hash_key, *self.encryption_keys, self.metrics_token, self.engine_token)
+        values = (self.sender_hash_key, *self.encryption_keys, self.metrics_token, self.engine_token, self.rest_token)
         if self.twilio is not None:
             values += (self.twilio.auth_token,)
         return tuple(v for v in values if v)
@@ -93,12 +102,19 @@ class Settings:
                 per_sender_window=float(_positive_int(env, "TIPLINE_FLOOD_PER_SENDER_SECONDS", 60)),
                 overall=_positive_int(env, "TIPLINE_FLOOD_OVERALL", 20),
                 overall_window=float(_positive_int(env, "TIPLINE_FLOOD_OVERALL_SECONDS", 1)),
+                waiting_turns=_positive_int(env, "TIPLINE_FLOOD_WAITING_TURNS", 100),
+                sessions_per_address=_positive_int(env, "TIPLINE_WEBCHAT_SESSIONS_PER_ADDRESS", 10),
+                sessions_per_address_window=float(
+                    _positive_int(env, "TIPLINE_WEBCHAT_SESSIONS_PER_ADDRESS_SECONDS", 600)
+                ),
             ),
             reply_window=float(_positive_int(env, "TIPLINE_SMS_REPLY_WINDOW_SECONDS", 3600)),
             quick_exit_url=_url(env, "TIPLINE_QUICK_EXIT_URL", "https://www.google.com/"),
             log_format=_choice(env, "TIPLINE_LOG_FORMAT", LOG_FORMATS),
             metrics_token=env.get("TIPLINE_METRICS_TOKEN", "").strip() or None,
             engine_token=env.get("TIPLINE_ENGINE_TOKEN", "").strip() or None,
+            rest_token=env.get("TIPLINE_REST_TOKEN", "").strip() or None,
+            trusted_proxies=_addresses(env, "TIPLINE_TRUSTED_PROXIES"),
         )
 
 
@@ -147,6 +163,18 @@ def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise SettingsError(f"{name} must be one of {', '.join(choices)}, not {value!r}")
     return value
+
+
+def _addresses(env: Mapping[str, str], name: str) -> frozenset[str]:
+    """A comma-separated list of IP addresses, each written as Python writes it (as peers are compared)."""
+    addresses = set()
+    for raw in env.get(name, "").split(","):
+        if raw.strip():
+            try:
+                addresses.add(str(ipaddress.ip_address(raw.strip())))
+            except ValueError:
+                raise SettingsError(f"{name} must list IP addresses separated by commas, not {raw.strip()!r}") from None
+    return frozenset(addresses)
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int) -> int:

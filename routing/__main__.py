@@ -1,5 +1,5 @@
-"""python -m routing serve|worker|migrate|check|sandbox|create-user|purge: start-up problems are one line
-and a non-zero exit."""
+"""python -m routing serve|worker|migrate|check|sandbox|create-user|purge|rotate-keys: start-up problems
+are one line and a non-zero exit."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from aiohttp.abc import AbstractAccessLogger
 from aiohttp.web import BaseRequest, StreamResponse
 
 from routing.accounts import ROLES, AccountError
-from routing.jurisdiction import Jurisdiction, JurisdictionError
+from routing.jurisdiction import Jurisdiction, JurisdictionError, check_retention
 from routing.jurisdiction import load as load_jurisdiction
 from routing.settings import (
     PROJECT_ROOT,
@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m routing", description="Tipline routing service")
     parser.add_argument(
         "command",
-        choices=("serve", "worker", "migrate", "check", "sandbox", "create-user", "purge"),
+        choices=("serve", "worker", "migrate", "check", "sandbox", "create-user", "purge", "rotate-keys"),
         nargs="?",
         default="serve",
     )
@@ -66,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
             create_user(settings, jurisdiction, args)
         elif args.command == "purge":
             asyncio.run(purge(settings, jurisdiction))
+        elif args.command == "rotate-keys":
+            asyncio.run(rotate_keys(settings, jurisdiction))
         return 0
     except (SettingsError, JurisdictionError, AccountError) as e:
         print(f"error: {e}", file=sys.stderr)
@@ -93,6 +95,10 @@ def migrate(database_url: str) -> None:
 def check(settings: Settings) -> Jurisdiction:
     """The jurisdiction file is valid and deliverable, the database answers and is migrated."""
     jurisdiction = load_jurisdiction(settings.jurisdiction_path, settings.delivery_secrets)
+    try:
+        check_retention(jurisdiction, settings.retention.days())
+    except JurisdictionError as e:
+        raise JurisdictionError(f"{settings.jurisdiction_path}: {e}") from None
     check_delivery_settings(settings, jurisdiction)
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
@@ -192,6 +198,29 @@ async def purge(settings: Settings, jurisdiction: Jurisdiction) -> None:
     finally:
         await engine.dispose()
     print("purged: " + ", ".join(f"{k} {v}" for k, v in asdict(purged).items()))
+
+
+async def rotate_keys(settings: Settings, jurisdiction: Jurisdiction) -> None:
+    """Re-encrypt every encrypted column with the first key of TIPLINE_ENCRYPTION_KEYS (README, key rotation)."""
+    from routing.app import build_context
+    from routing.key_rotation import rotate_keys as rotate_now
+
+    ctx, engine = build_context(settings, jurisdiction)
+    try:
+        done = await rotate_now(ctx)
+    finally:
+        await engine.dispose()
+    print(
+        "re-encrypted with the newest key: "
+        + ", ".join(f"{name} {count}" for name, count in done.rotated.items())
+        + f"; already on it: {done.current}"
+    )
+    if done.unreadable:
+        where = ", ".join(f"{name} {count}" for name, count in done.unreadable.items())
+        raise SettingsError(
+            f"values no key in TIPLINE_ENCRYPTION_KEYS can read ({where}): add back the key that encrypted "
+            "them (after the newest) and run rotate-keys again before retiring any key"
+        )
 
 
 def sandbox(settings: Settings) -> None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import logging
+import math
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 from typing import Any, TypeVar
@@ -15,7 +15,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 
 from routing import domain, metrics, service
 from routing.jurisdiction import public_view
-from routing.keys import CONTEXT, ENGINE, OUTBOX_BELL, SETTINGS, THROTTLE
+from routing.keys import CONTEXT, CONVERSATION_FAILURES, ENGINE, OUTBOX_BELL, REFERENCE_FAILURES, SETTINGS
 from routing.policy import route
 from routing.signing import ack_token_valid
 from routing.storable import storable
@@ -26,9 +26,22 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
+# Wrong reference/PIN tries after which a conversation, or a reference, is refused for 15 minutes.
+# One conversation is refused before it alone could lock a reference: that takes several.
+WRONG_LOOKUPS_PER_CONVERSATION = 5
+WRONG_LOOKUPS_PER_REFERENCE = 20
+
 
 class NotFound(Exception):
     """The thing asked for does not exist, or the caller may not know that it does."""
+
+
+class TooManyFailures(Exception):
+    """Too many wrong references or PINs from this conversation, or for this reference."""
+
+    def __init__(self, retry_after: float) -> None:
+        super().__init__("too many wrong references or PINs; try again later")
+        self.retry_after = math.ceil(retry_after)
 
 
 class InvalidField(Exception):
@@ -54,6 +67,10 @@ async def error_middleware(request: web.Request, handler: Handler) -> web.Stream
         return error(400, "invalid", e.message, e.field)
     except NotFound as e:
         return error(404, "not_found", str(e))
+    except TooManyFailures as e:
+        response = error(429, "too_many_failures", str(e))
+        response.headers["Retry-After"] = str(e.retry_after)
+        return response
     except web.HTTPException as e:
         if e.status >= 400 and request.path.startswith("/api/"):
             return error(e.status, "http", e.reason)
@@ -95,9 +112,21 @@ async def submit_tip(request: web.Request) -> web.Response:
             "status": receipt.status,
             "destinations": list(receipt.destinations),
             "created": receipt.created,
+            "report_state": receipt.report_state,
+            "routed": receipt.routed,
         },
         status=201 if receipt.created else 200,
     )
+
+
+async def discard_report(request: web.Request) -> web.Response:
+    """STOP on a report not yet sent: it is deleted (the audit log says so); a sent one stays."""
+    body = await _json_object(request)
+    conversation_id = _str(body, "conversation_id", "", max_len=128)
+    discarded = await service.discard_report(request.app[CONTEXT], conversation_id)
+    if discarded is None:
+        raise NotFound("this conversation filed no report")
+    return web.json_response({"discarded": discarded})
 
 
 async def route_preview(request: web.Request) -> web.Response:
@@ -111,7 +140,9 @@ async def route_preview(request: web.Request) -> web.Response:
 async def tip_status(request: web.Request) -> web.Response:
     body = await _json_object(request)
     reference, pin = _str(body, "reference", "", max_len=32), _str(body, "pin", "", max_len=16)
-    status = await _with_throttle(request, reference, service.tip_status(request.app[CONTEXT], reference, pin))
+    conversation_id = _str(body, "conversation_id", "", max_len=128)
+    ctx = request.app[CONTEXT]
+    status = await _limited(request, reference, conversation_id, lambda: service.tip_status(ctx, reference, pin))
     return web.json_response(
         {
             "reference": status.reference,
@@ -126,10 +157,10 @@ async def add_information(request: web.Request) -> web.Response:
     body = await _json_object(request)
     reference, pin = _str(body, "reference", "", max_len=32), _str(body, "pin", "", max_len=16)
     text = _str(body, "text", "")
-    conversation_id = _optional_str(body, "conversation_id", "", max_len=128)
+    conversation_id = _str(body, "conversation_id", "", max_len=128)
     ctx = request.app[CONTEXT]
-    status = await _with_throttle(
-        request, reference, service.add_information(ctx, reference, pin, text, conversation_id)
+    status = await _limited(
+        request, reference, conversation_id, lambda: service.add_information(ctx, reference, pin, text, conversation_id)
     )
     request.app[OUTBOX_BELL].ring()
     return web.json_response({"reference": status.reference, "status": status.status}, status=201)
@@ -147,7 +178,8 @@ async def metrics_page(request: web.Request) -> web.Response:
 
 async def public_jurisdiction(request: web.Request) -> web.Response:
     ctx = request.app[CONTEXT]
-    return web.json_response(public_view(ctx.jurisdiction, ctx.clock()))
+    retention = request.app[SETTINGS].retention.days()
+    return web.json_response(public_view(ctx.jurisdiction, ctx.clock(), retention))
 
 
 _ACK_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
@@ -186,18 +218,24 @@ def _ack_params(request: web.Request) -> tuple[int, str]:
     return int(raw), token
 
 
-async def _with_throttle(request: web.Request, reference: str, lookup: Awaitable[T | None]) -> T:
-    """The same 404 for a wrong reference and a wrong PIN; failures slow the next tries."""
-    throttle = request.app[THROTTLE]
-    keys = (f"client:{request.remote}", f"reference:{reference.strip().upper()}")
-    delay = throttle.delay(*keys)
-    if delay:
-        await asyncio.sleep(delay)
-    found = await lookup
+async def _limited(
+    request: web.Request, reference: str, conversation_id: str, lookup: Callable[[], Awaitable[T | None]]
+) -> T:
+    """The same 404 for a wrong reference and a wrong PIN. Wrong tries are counted per conversation
+    (its sender: a new session does not start again from zero) and per reference, never per client
+    address, since every lookup comes from the action server. A locked one gets 429 at once."""
+    conversation = service.sender_of(conversation_id)
+    reference = reference.strip().upper()
+    by_conversation, by_reference = request.app[CONVERSATION_FAILURES], request.app[REFERENCE_FAILURES]
+    wait = max(by_conversation.locked_for(conversation), by_reference.locked_for(reference))
+    if wait:
+        raise TooManyFailures(wait)
+    found = await lookup()
     if found is None:
-        throttle.failed(*keys)
+        by_conversation.failed(conversation)
+        by_reference.failed(reference)
         raise NotFound("no tip with this reference and PIN")
-    throttle.succeeded(keys[1])
+    by_conversation.clear(conversation)
     return found
 
 
@@ -210,6 +248,7 @@ def routes() -> list[web.RouteDef]:
         web.post("/api/v1/route", route_preview),
         web.post("/api/v1/tips/status", tip_status),
         web.post("/api/v1/tips/information", add_information),
+        web.post("/api/v1/tips/discard", discard_report),
         web.get("/ack/{delivery_id}", acknowledge_link),
         web.post("/ack/{delivery_id}", acknowledge),
     ]
@@ -305,6 +344,9 @@ def parse_submission(body: dict[str, Any]) -> domain.Submission:
         raise InvalidField("reported_at", "must be an ISO 8601 timestamp") from None
     if reported_at.tzinfo is None:
         raise InvalidField("reported_at", "must include a time zone")
+    revision = body.get("revision")
+    if revision is not None and (isinstance(revision, bool) or not isinstance(revision, int | float)):
+        raise InvalidField("revision", "must be a number or null")
     return domain.Submission(
         conversation_id=_str(body, "conversation_id", "", max_len=128),
         channel=_str(body, "channel", "", choices=domain.CHANNELS),
@@ -318,6 +360,11 @@ def parse_submission(body: dict[str, Any]) -> domain.Submission:
         contact=parse_contact(body.get("contact")),
         media_urls=_str_list(body, "media_urls", ""),
         about_reporter=about_reporter,
+        report_state=_str(body, "report_state", "", choices=domain.REPORT_STATES)
+        if "report_state" in body
+        else domain.REPORT_COMPLETE,
+        unanswered=_str_list(body, "unanswered", ""),
+        revision=None if revision is None else float(revision),
     )
 
 

@@ -21,14 +21,15 @@ from routing.destinations.base import Senders
 from routing.destinations.email import EmailSender
 from routing.destinations.sms import SmsSender
 from routing.destinations.webhook import WebhookSender
+from routing.headers import security_headers
 from routing.jurisdiction import Jurisdiction
-from routing.keys import CONTEXT, ENGINE, JURISDICTION, OUTBOX_BELL, SETTINGS, THROTTLE
+from routing.keys import CONTEXT, CONVERSATION_FAILURES, ENGINE, JURISDICTION, OUTBOX_BELL, REFERENCE_FAILURES, SETTINGS
 from routing.retention import run_periodically
 from routing.service import Context
 from routing.settings import Settings
 from routing.store.engine import create_engine
 from routing.store.uow import UnitOfWork
-from routing.throttle import FailureThrottle
+from routing.throttle import FailureLimit
 from routing.worker import Links, Worker
 
 log = logging.getLogger(__name__)
@@ -43,10 +44,14 @@ def link_key(settings: Settings) -> bytes:
 
 
 def create_app(settings: Settings, jurisdiction: Jurisdiction) -> web.Application:
-    app = web.Application(middlewares=[api.error_middleware, api.auth_middleware], client_max_size=MAX_REQUEST_BYTES)
+    app = web.Application(
+        middlewares=[security_headers(settings.production), api.error_middleware, api.auth_middleware],
+        client_max_size=MAX_REQUEST_BYTES,
+    )
     app[SETTINGS] = settings
     app[OUTBOX_BELL] = Bell()
-    app[THROTTLE] = FailureThrottle()
+    app[CONVERSATION_FAILURES] = FailureLimit(api.WRONG_LOOKUPS_PER_CONVERSATION)
+    app[REFERENCE_FAILURES] = FailureLimit(api.WRONG_LOOKUPS_PER_REFERENCE)
     app[JURISDICTION] = jurisdiction
     app.cleanup_ctx.append(_database)
     app.cleanup_ctx.append(_workers)

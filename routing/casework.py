@@ -8,30 +8,27 @@ role may *see* of the reporter (redaction) is decided here, where the file is pu
 from __future__ import annotations
 
 import json
-import re
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from routing import service
 from routing.accounts import Staff, sees_identity
+from routing.destinations.fbi import packet_text, with_reporter
 from routing.domain import AWAITING_FILING, DEAD, DESTINATIONS, DISPOSITIONS, PENDING, TIP_STATUSES
 from routing.service import Context
 from routing.store.casework import UNACKNOWLEDGED
 from routing.store.repository import Row
 from routing.store.uow import UnitOfWork
 from routing.summary import full_summary
+from telemetry.contact_details import replace_contact_details
 
 PAGE_SIZE = 50
 FOLLOW_UP_KINDS = ("follow_up", "wellness_check")
 # What "open" means in the queue: everything not closed out.
 OPEN_STATUSES = tuple(s for s in TIP_STATUSES if s != "closed")
-
-# Phone numbers and e-mail addresses in what the reporter wrote, for roles that may not see identity.
-_PHONE = re.compile(r"(?<!\w)\+?\d[\d\s().-]{6,}\d(?!\w)")
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 
 
 class CaseError(Exception):
@@ -43,7 +40,8 @@ class TipNotFound(CaseError):
 
 
 def redact(text: str) -> str:
-    return _PHONE.sub("[phone removed]", _EMAIL.sub("[e-mail removed]", text))
+    """Phone numbers and e-mail addresses in what the reporter wrote, for roles that may not see identity."""
+    return replace_contact_details(text, "[phone removed]", "[e-mail removed]")
 
 
 # --- the queue ----------------------------------------------------------------------------------
@@ -55,11 +53,20 @@ class QueueFilter:
     status: str = "open"  # "open", "all" or one of TIP_STATUSES
     destination: str | None = None
     page: int = 1
+    urgency: str | None = None
+    search: str = ""  # part of a reference; a search looks at closed tips too unless a status is chosen
 
     def statuses(self) -> tuple[str, ...] | None:
-        if self.status == "all":
+        if self.status == "all" or (self.search and self.status == "open"):
             return None
         return OPEN_STATUSES if self.status == "open" else (self.status,)
+
+
+@dataclass(frozen=True)
+class UrgencyCount:
+    urgency: str
+    total: int
+    unacknowledged: int
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,29 @@ class QueuePage:
     page: int
     pages: int
     alarms: list[str]
+    counts: list[UrgencyCount] = field(default_factory=list)
+
+
+def escalation_minutes(ctx: Context) -> dict[str, float]:
+    """Minutes an unacknowledged tip may wait before the jurisdiction's first escalation step."""
+    chains = {"emergency": ctx.jurisdiction.escalation.emergency, "urgent": ctx.jurisdiction.escalation.urgent}
+    return {urgency: chain[0].after_minutes for urgency, chain in chains.items() if chain}
+
+
+def waiting(row: Row, now: datetime, limits: dict[str, float]) -> None:
+    """Pure: mark a queue row with how long it has waited for an acknowledgement, and whether that is
+    longer than the jurisdiction lets it wait before escalating."""
+    unacknowledged = row["status"] in UNACKNOWLEDGED
+    row["alarm"] = row["urgency"] == "emergency" and unacknowledged
+    row["unacknowledged"] = unacknowledged
+    if unacknowledged:
+        row["waiting_minutes"] = max(0, int((now - row["created_at"]).total_seconds() // 60))
+    elif row.get("acknowledged_at") is not None:
+        row["waiting_minutes"] = max(0, int((row["acknowledged_at"] - row["created_at"]).total_seconds() // 60))
+    else:
+        row["waiting_minutes"] = None
+    limit = limits.get(row["urgency"])
+    row["overdue"] = unacknowledged and limit is not None and row["waiting_minutes"] >= limit
 
 
 async def queue(ctx: Context, wanted: QueueFilter) -> QueuePage:
@@ -78,13 +108,25 @@ async def queue(ctx: Context, wanted: QueueFilter) -> QueuePage:
             category=wanted.category,
             statuses=wanted.statuses(),
             destination=wanted.destination,
+            urgency=wanted.urgency,
+            search=wanted.search,
             limit=PAGE_SIZE,
             offset=(page - 1) * PAGE_SIZE,
         )
         alarms = await uow.cases.unacknowledged_emergencies()
+        counts = await uow.cases.urgency_counts(OPEN_STATUSES)
+    now = ctx.clock()
+    limits = escalation_minutes(ctx)
     for row in rows:
-        row["alarm"] = row["urgency"] == "emergency" and row["status"] in UNACKNOWLEDGED
-    return QueuePage(rows, total, page, max(1, -(-total // PAGE_SIZE)), alarms)
+        waiting(row, now, limits)
+    return QueuePage(
+        rows,
+        total,
+        page,
+        max(1, -(-total // PAGE_SIZE)),
+        alarms,
+        [UrgencyCount(u, *counts.get(u, (0, 0))) for u in ("emergency", "urgent", "routine", "none")],
+    )
 
 
 @dataclass(frozen=True)
@@ -125,6 +167,16 @@ class TipFile:
     assignable: list[Row]
     unacknowledged_destinations: list[str] = field(default_factory=list)
     awaiting_filing: list[Row] = field(default_factory=list)
+    views: list[Row] = field(default_factory=list)
+    people: dict[str, str] = field(default_factory=dict)  # an audit actor -> who a reader sees
+    packets: dict[int, str] = field(default_factory=dict)  # delivery id -> the FBI packet as this reader sees it
+
+    def who(self, actor: str | None) -> str:
+        if not actor:
+            return ""
+        if actor.startswith("worker:"):
+            return "the routing service"
+        return self.people.get(actor, actor)
 
 
 async def tip_file(ctx: Context, reference: str, staff: Staff) -> TipFile:
@@ -134,9 +186,12 @@ async def tip_file(ctx: Context, reference: str, staff: Staff) -> TipFile:
         tip = await _tip(uow, reference)
         # No destination: the summary carries no identity; the file shows it below, by role.
         routed = await service.routed_tip(ctx, uow, tip, "console")
+        # The summary a person reads here gives its times in the jurisdiction's zone, with the offset.
+        routed = replace(routed, reported_at=routed.reported_at.astimezone(ZoneInfo(ctx.jurisdiction.timezone)))
         all_deliveries = await uow.repo.deliveries_of(tip["id"])
         messages = await uow.cases.all_messages(tip["id"])
         names = await uow.cases.staff_names([tip["assigned_to"]] if tip["assigned_to"] else [])
+        entries = await uow.repo.audit_entries(tip["id"])  # views are counted apart: they flooded the timeline
         file = TipFile(
             tip=tip,
             triage=dict(tip["triage"]),
@@ -153,10 +208,24 @@ async def tip_file(ctx: Context, reference: str, staff: Staff) -> TipFile:
             follow_ups=await uow.cases.follow_ups(tip["id"]),
             messages=messages,
             dispositions=await uow.cases.dispositions(tip["id"]),
-            timeline=await uow.repo.audit_entries(tip["id"]),
+            timeline=[e for e in entries if e["action"] != "tip_viewed"],
+            views=[e for e in entries if e["action"] == "tip_viewed"],
             assigned_name=names.get(tip["assigned_to"]) if tip["assigned_to"] else None,
             assignable=await uow.cases.assignable_staff(),
         )
+        actors = {
+            str(a)
+            for a in [
+                *(e["actor"] for e in entries),
+                *(n["actor"] for n in file.notes),
+                *(d["actor"] for d in file.dispositions),
+                *(m["actor"] for m in messages),
+                *(d["acknowledged_by"] for d in all_deliveries),
+            ]
+            if a and str(a).startswith("staff:")
+        }
+        usernames = await uow.cases.names_by_username(sorted(a.removeprefix("staff:") for a in actors))
+        file.people = {f"staff:{u}": name for u, name in usernames.items()}
         await uow.repo.audit(
             ctx.clock(),
             staff.actor,
@@ -172,11 +241,24 @@ async def tip_file(ctx: Context, reference: str, staff: Staff) -> TipFile:
         file.transcript = [t | {"text": redact(str(t.get("text", "")))} for t in file.transcript]
         file.answers = {k: redact(v) if isinstance(v, str) else v for k, v in file.answers.items()}
         file.messages = [m | {"text": redact(m["text"])} if m["direction"] == "from_reporter" else m for m in messages]
-    file.unacknowledged_destinations = sorted(
-        {d["destination"] for d in file.deliveries if d["acknowledged_at"] is None}, key=DESTINATIONS.index
-    )
+    if staff.can("file_fbi_packet"):  # only those who file a packet see it, redacted like the rest
+        for d in file.deliveries:
+            if d["packet"]:
+                text = packet_text(with_reporter(d["packet"], file.contact))
+                file.packets[d["id"]] = text if shows_identity else redact(text)
+    file.unacknowledged_destinations = unacknowledged_destinations(tip, file.deliveries)
     file.awaiting_filing = [d for d in file.deliveries if d["status"] == AWAITING_FILING]
     return file
+
+
+def unacknowledged_destinations(tip: Row, deliveries: list[Row]) -> list[str]:
+    """Destinations still to acknowledge: none once the tip is closed (closing ends the paging)."""
+    if tip["status"] == "closed":
+        return []
+    waiting = {
+        d["destination"] for d in deliveries if d["acknowledged_at"] is None and d["destination"] in DESTINATIONS
+    }
+    return sorted(waiting, key=DESTINATIONS.index)
 
 
 # --- actions on a tip ---------------------------------------------------------------------------
@@ -189,6 +271,8 @@ async def acknowledge(ctx: Context, reference: str, destination: str, staff: Sta
         ids = [d["id"] for d in await uow.repo.deliveries_of(tip["id"]) if d["destination"] == destination]
     if not ids:
         raise CaseError(f"this tip was not routed to {destination}")
+    if tip["status"] == "closed":
+        raise CaseError("this tip is closed: nobody is paged for it any more")
     await service.acknowledge(ctx, ids[0], staff.actor)
 
 
@@ -283,10 +367,22 @@ async def complete_follow_up(ctx: Context, reference: str, follow_up_id: int, fi
         )
 
 
+class UnfiledPacket(CaseError):
+    """Closing would leave an FBI packet unfiled; the person must confirm it."""
+
+
 async def record_disposition(
-    ctx: Context, reference: str, disposition: str, outcome: str, destination: str | None, staff: Staff
+    ctx: Context,
+    reference: str,
+    disposition: str,
+    outcome: str,
+    destination: str | None,
+    staff: Staff,
+    close_unfiled: bool = False,
 ) -> None:
-    """A recipient closes out the tip: what it was, and what came of it."""
+    """A recipient closes out the tip: what it was, and what came of it. Closing stops every
+    escalation of the tip: the worker escalates no closed tip, and notices not yet sent are
+    cancelled here. An FBI packet still awaiting filing is closed over only when confirmed."""
     if disposition not in DISPOSITIONS:
         raise CaseError(f"the disposition must be one of {', '.join(DISPOSITIONS)}")
     if destination is not None and destination not in DESTINATIONS:
@@ -295,6 +391,12 @@ async def record_disposition(
     now = ctx.clock()
     async with ctx.new_uow() as uow:
         tip = await _tip(uow, reference)
+        unfiled = [d for d in await uow.repo.deliveries_of(tip["id"]) if d["status"] == AWAITING_FILING]
+        if unfiled and not close_unfiled:
+            raise UnfiledPacket(
+                "The FBI packet of this tip is still awaiting filing. Confirm that you close the tip "
+                "without it (the liaison can still record the filing)."
+            )
         await uow.cases.add_disposition(
             {
                 "tip_id": tip["id"],
@@ -306,8 +408,16 @@ async def record_disposition(
             }
         )
         await uow.repo.update_tip(tip["id"], status="closed", updated_at=now)
+        cancelled = await uow.repo.cancel_escalations(tip["id"], now)
         await uow.repo.audit(
-            now, staff.actor, "disposition_recorded", tip_id=tip["id"], disposition=disposition, destination=destination
+            now,
+            staff.actor,
+            "disposition_recorded",
+            tip_id=tip["id"],
+            disposition=disposition,
+            destination=destination,
+            escalations_cancelled=cancelled or None,
+            fbi_packet_unfiled=bool(unfiled) or None,
         )
 
 
@@ -388,6 +498,9 @@ class Statistics:
     minutes_to_acknowledge: dict[str, dict[str, float | int | None]]
     dispositions: dict[str, int]
     false_report_rate: float | None
+    # Open tips nobody has acknowledged yet, whenever they came in: the medians count only the
+    # acknowledged, so without these a shift of unanswered emergencies would look fast.
+    unacknowledged: dict[str, dict[str, float | int | None]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -400,6 +513,7 @@ class Statistics:
             "minutes_to_acknowledge": self.minutes_to_acknowledge,
             "dispositions": self.dispositions,
             "false_report_rate": self.false_report_rate,
+            "unacknowledged": self.unacknowledged,
         }
 
     def as_rows(self) -> list[tuple[str, str, str]]:
@@ -411,13 +525,23 @@ class Statistics:
             rows += [
                 ("minutes_to_acknowledge", f"{urgency}.{k}", "" if v is None else str(v)) for k, v in figures.items()
             ]
+        for urgency, figures in self.unacknowledged.items():
+            rows += [("unacknowledged", f"{urgency}.{k}", "" if v is None else str(v)) for k, v in figures.items()]
         rate = self.false_report_rate
         rows.append(("false_report_rate", "rate", "" if rate is None else str(rate)))
         return rows
 
 
-def summarize(rows: list[Row], since: datetime, days: int, timezone: str) -> Statistics:
-    """Pure: the figures of the statistics page from one row per tip."""
+def summarize(
+    rows: list[Row],
+    since: datetime,
+    days: int,
+    timezone: str,
+    waiting: list[tuple[str, datetime]] | None = None,
+    now: datetime | None = None,
+) -> Statistics:
+    """Pure: the figures of the statistics page from one row per tip, and (urgency, created_at) of
+    each open tip nobody acknowledged yet."""
     from routing.domain import CATEGORIES, URGENCIES
 
     zone = ZoneInfo(timezone)
@@ -448,7 +572,17 @@ def summarize(rows: list[Row], since: datetime, days: int, timezone: str) -> Sta
         minutes_to_acknowledge={u: _spread(w) for u, w in waits.items()},
         dispositions=disposition_counts,
         false_report_rate=round(false_reports / closed, 4) if closed else None,
+        unacknowledged=unacknowledged_ages(waiting or [], now or since),
     )
+
+
+def unacknowledged_ages(waiting: list[tuple[str, datetime]], now: datetime) -> dict[str, dict[str, float | int | None]]:
+    """Per urgency: how many open tips nobody acknowledged, and the oldest one's wait in minutes."""
+    figures: dict[str, dict[str, float | int | None]] = {}
+    for urgency in ("emergency", "urgent", "routine"):
+        ages = [(now - at).total_seconds() / 60 for u, at in waiting if u == urgency]
+        figures[urgency] = {"count": len(ages), "oldest_minutes": round(max(ages), 1) if ages else None}
+    return figures
 
 
 def _spread(minutes: list[float]) -> dict[str, float | int | None]:
@@ -465,9 +599,10 @@ async def tip_statistics(ctx: Context, days: int, staff: Staff, exported: str | 
     since = datetime.combine(now.astimezone(zone).date() - timedelta(days=days), datetime.min.time(), zone)
     async with ctx.new_uow() as uow:
         rows = await uow.cases.tips_since(since.astimezone(UTC))
+        waiting = await uow.repo.unacknowledged_tips()
         if exported:
             await uow.repo.audit(now, staff.actor, "statistics_exported", format=exported, days=days)
-    return summarize(rows, since, days, ctx.jurisdiction.timezone)
+    return summarize(rows, since, days, ctx.jurisdiction.timezone, waiting, now)
 
 
 # --- helpers ------------------------------------------------------------------------------------

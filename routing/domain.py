@@ -27,6 +27,15 @@ LANGUAGES = ("en", "es")
 # What a tip goes through, as the reporter's status lookup shows it.
 TIP_STATUSES = ("received", "delivered", "acknowledged", "in_progress", "closed")
 
+# Where the resident's report stands, apart from the staff's work on the tip (TIP_STATUSES). A
+# report is filed from its first message and grows with each answer: `open` while the resident
+# is still answering, `complete` once the form is done, `incomplete` when the resident stopped
+# answering (the idle window passed, or they left mid-report).
+REPORT_OPEN = "open"
+REPORT_COMPLETE = "complete"
+REPORT_INCOMPLETE = "incomplete"
+REPORT_STATES = (REPORT_OPEN, REPORT_COMPLETE, REPORT_INCOMPLETE)
+
 # The outbox's states of one delivery.
 PENDING = "pending"  # waiting for its next attempt
 DELIVERING = "delivering"  # claimed by a worker under a lease
@@ -34,7 +43,8 @@ DELIVERED = "delivered"  # the receiver accepted it
 AWAITING_FILING = "awaiting_filing"  # an FBI packet waiting for the liaison to file it
 FILED = "filed"  # the liaison filed it and recorded the FBI's confirmation
 DEAD = "dead"  # gave up after the attempt limit: raised as an alarm
-DELIVERY_STATUSES = (PENDING, DELIVERING, DELIVERED, AWAITING_FILING, FILED, DEAD)
+CANCELLED = "cancelled"  # an escalation notice not sent because the tip was closed first
+DELIVERY_STATUSES = (PENDING, DELIVERING, DELIVERED, AWAITING_FILING, FILED, DEAD, CANCELLED)
 
 # Dispositions with which a recipient closes out a tip (issue 7 records them in the console).
 DISPOSITIONS = ("valid", "false", "misuse", "duplicate", "referred")
@@ -81,7 +91,8 @@ class Contact:
 
 @dataclass(frozen=True)
 class Submission:
-    """What the action server sends when a conversation ends in a report."""
+    """The report as the conversation holds it now: sent from its first message on, then again
+    with each answer (the same `conversation_id` grows the same tip)."""
 
     conversation_id: str
     channel: str
@@ -95,6 +106,16 @@ class Submission:
     contact: Contact | None = None
     media_urls: tuple[str, ...] = ()
     about_reporter: bool | None = None
+    report_state: str = REPORT_COMPLETE
+    # Questions the resident was asked and did not answer (answer keys), for the staff.
+    unanswered: tuple[str, ...] = ()
+    # Orders the filings of one conversation: an older one never overwrites a newer one.
+    revision: float | None = None
+
+
+def should_route(report_state: str, urgency: str) -> bool:
+    """An emergency goes out at once; any other report once it is complete or abandoned."""
+    return urgency == "emergency" or report_state != REPORT_OPEN
 
 
 @dataclass(frozen=True)
@@ -104,6 +125,8 @@ class Receipt:
     status: str
     destinations: tuple[str, ...]
     created: bool
+    report_state: str = REPORT_COMPLETE
+    routed: bool = False  # deliveries are queued: the resident may be told it is on its way
 
 
 @dataclass(frozen=True)
@@ -153,3 +176,5 @@ class RoutedTip:
     contact: Contact | None
     media_urls: tuple[str, ...]
     related: tuple[RelatedTip, ...]
+    report_state: str = REPORT_COMPLETE
+    unanswered: tuple[str, ...] = ()

@@ -9,6 +9,7 @@ rule may send `self_harm` to 911 without an emergency.
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Mapping
 from datetime import datetime, time
 from pathlib import Path
@@ -20,13 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from routing.domain import CATEGORIES, DESTINATIONS, URGENCIES
 from routing.vocabulary import INDICATORS
+from telemetry.contact_details import EMAIL
 
 Language = Literal["en", "es"]
 Day = Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 DestinationName = Literal["911", "988", "fbi", "state_tipline"]
 _DAYS: tuple[Day, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _E164 = re.compile(r"^\+[1-9][0-9]{6,14}$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 _SECRET_NAME = re.compile(r"^TIPLINE_SECRET_[A-Z0-9_]+$")
 
 
@@ -48,7 +49,7 @@ def _phone(value: str) -> str:
 
 
 def _email(value: str) -> str:
-    if not _EMAIL.match(value):
+    if not EMAIL.fullmatch(value):
         raise ValueError(f"{value!r} is not an e-mail address")
     return value
 
@@ -116,6 +117,53 @@ class Coverage(_Model):
         return self
 
 
+# The privacy answers may name how long data is kept; the routing service fills these in from its
+# retention settings (TIPLINE_RETAIN_*_DAYS), so the answer is always what the purge does.
+RETENTION_PLACEHOLDERS = ("contacts_days", "transcripts_days", "closed_tips_days")
+
+
+def _retention_placeholders(text: str) -> set[str]:
+    try:
+        names = {name for _, name, _, _ in string.Formatter().parse(text) if name is not None}
+    except ValueError as e:
+        raise ValueError(f"{text[:40]!r}...: {e}") from None
+    unknown = names - set(RETENTION_PLACEHOLDERS)
+    if unknown:
+        raise ValueError(
+            f"unknown placeholder {{{sorted(unknown)[0]}}}; the known ones are "
+            + ", ".join(f"{{{n}}}" for n in RETENTION_PLACEHOLDERS)
+        )
+    return names
+
+
+class Privacy(_Model):
+    """Answers to residents' privacy questions, one per topic, in every language. They must be
+    true of what the deployment does (README, "Retention"; docs/security.md)."""
+
+    kept: Localized  # what is kept, and for how long
+    who_sees: Localized  # who reads the report, who gets contact details
+    phone_ip: Localized  # whether the phone number or IP address is stored
+    subpoena: Localized  # what a court order can reach
+    family_school: Localized  # whether parents or the school will know
+    immigration: Localized  # immigration status is never asked or shared
+
+    @model_validator(mode="after")
+    def _known_placeholders(self) -> Privacy:
+        for topic, texts in self.topics().items():
+            for language, text in texts.items():
+                try:
+                    _retention_placeholders(text)
+                except ValueError as e:
+                    raise ValueError(f"{topic}.{language}: {e}") from None
+        return self
+
+    def topics(self) -> dict[str, Localized]:
+        return {name: getattr(self, name) for name in type(self).model_fields}
+
+    def placeholders(self) -> set[str]:
+        return {n for texts in self.topics().values() for t in texts.values() for n in _retention_placeholders(t)}
+
+
 class Public(_Model):
     emergency: Emergency
     crisis: Crisis
@@ -123,6 +171,7 @@ class Public(_Model):
     state_tipline: StateTiplinePublic
     warning_signs: dict[Language, tuple[str, ...]]
     privacy_notice: Localized
+    privacy: Privacy
     help_text: Localized
 
 
@@ -314,6 +363,9 @@ class Jurisdiction(_Model):
     escalation: Escalation = Escalation()
     alarms: tuple[Notify, ...] = Field(min_length=1)
     rules: tuple[Rule, ...] = ()
+    # Seconds of silence after which an unfinished report is filed as incomplete; unset: the
+    # deployment's TIPLINE_REPORT_IDLE_SECONDS.
+    report_idle_seconds: float | None = Field(default=None, gt=0, le=86400)
 
     @field_validator("timezone")
     @classmethod
@@ -352,6 +404,7 @@ class Jurisdiction(_Model):
             ("public.crisis.message", p.crisis.message),
             ("public.warning_signs", p.warning_signs),
             ("public.privacy_notice", p.privacy_notice),
+            *((f"public.privacy.{topic}", texts) for topic, texts in p.privacy.topics().items()),
             ("public.help_text", p.help_text),
             ("coverage.message", self.coverage.message),
         ]
@@ -417,8 +470,38 @@ def load(path: Path, secrets: Mapping[str, str]) -> Jurisdiction:
     return jurisdiction
 
 
-def public_view(jurisdiction: Jurisdiction, now: datetime) -> dict[str, Any]:
-    """What residents may be shown (GET /public/jurisdiction): no secrets, no internal addresses."""
+def check_retention(jurisdiction: Jurisdiction, retention_days: Mapping[str, float | None]) -> None:
+    """A privacy answer that names a retention period needs one: `never` there would make it untrue."""
+    for name in sorted(jurisdiction.public.privacy.placeholders()):
+        if retention_days.get(name) is None:
+            variable = f"TIPLINE_RETAIN_{name.removesuffix('_days').upper()}_DAYS"
+            raise JurisdictionError(
+                f"public.privacy names {{{name}}} but {variable} is 'never': say in the text that it is kept, "
+                "or set a number of days"
+            )
+
+
+def _days(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def privacy_answers(jurisdiction: Jurisdiction, retention_days: Mapping[str, float | None]) -> dict[str, Any]:
+    """The privacy answers with the deployment's retention periods filled in."""
+    values = {name: _days(retention_days.get(name)) for name in RETENTION_PLACEHOLDERS}
+    return {
+        topic: {language: text.format(**values) for language, text in texts.items()}
+        for topic, texts in jurisdiction.public.privacy.topics().items()
+    }
+
+
+def public_view(
+    jurisdiction: Jurisdiction, now: datetime, retention_days: Mapping[str, float | None] | None = None
+) -> dict[str, Any]:
+    """What residents may be shown (GET /public/jurisdiction): no secrets, no internal addresses.
+
+    `retention_days` (contacts_days, transcripts_days, closed_tips_days) fill in the privacy answers."""
     p = jurisdiction.public
     return {
         "id": jurisdiction.id,
@@ -440,5 +523,6 @@ def public_view(jurisdiction: Jurisdiction, now: datetime) -> dict[str, Any]:
         },
         "warning_signs": {lang: list(signs) for lang, signs in p.warning_signs.items()},
         "privacy_notice": dict(p.privacy_notice),
+        "privacy": privacy_answers(jurisdiction, retention_days or {}),
         "help_text": dict(p.help_text),
     }

@@ -36,6 +36,9 @@ class OutboxSettings:
     max_attempts: int = 15
     breaker_failures: int = 5
     breaker_cooldown_seconds: float = 15.0
+    # A report the resident stops answering is filed as incomplete after this long (a
+    # jurisdiction's `report_idle_seconds` overrides it).
+    report_idle_seconds: float = 600.0
 
 
 @dataclass(frozen=True)
@@ -47,8 +50,19 @@ class RetentionSettings:
     transcripts_days: float | None = 90  # the conversation transcript, after the tip is closed
     closed_tips_days: float | None = 3 * 365  # the whole tip, after it is closed; the audit log stays
     trackers_days: float | None = 30  # Rasa's tracker store, after a conversation's last event
+    # Free text in the audit log: reopen reasons (once the tip is closed again, or deleted) and the
+    # names typed at failed sign-ins (often a password typed in the wrong box), after they were written.
+    audit_text_days: float | None = 30
     tracker_store_url: str | None = None  # Rasa's SQL tracker store (production); None: nothing to purge there
     interval_seconds: float = 3600.0  # how often `serve` purges; 0 leaves it to `python -m routing purge`
+
+    def days(self) -> dict[str, float | None]:
+        """The periods residents are told about (the privacy answers' placeholders)."""
+        return {
+            "contacts_days": self.contacts_days,
+            "transcripts_days": self.transcripts_days,
+            "closed_tips_days": self.closed_tips_days,
+        }
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,8 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     public_url: str = "http://127.0.0.1:8080"
+    # Production mode (Procfile.prod): the public URL must be https, and pages send HSTS.
+    production: bool = False
     # TIPLINE_SECRET_* variables: the keys the jurisdiction file names for signing webhooks.
     delivery_secrets: Mapping[str, str] = field(default_factory=dict)
     smtp_url: str | None = None
@@ -93,6 +109,11 @@ class Settings:
         env = os.environ if environ is None else environ
         port = _port(env, "TIPLINE_ROUTING_PORT", 8080)
         defaults = OutboxSettings()
+        public_url = _url(env, "TIPLINE_PUBLIC_URL", f"http://127.0.0.1:{port}")
+        production = _production(env)
+        if production and not public_url.startswith("https://"):
+            # Console cookies are Secure only behind https; acknowledgement links carry a token.
+            raise SettingsError(f"production mode needs an https TIPLINE_PUBLIC_URL, not {public_url!r}")
         return cls(
             database_url=database_url_from_env(env),
             jurisdiction_path=Path(env.get("TIPLINE_JURISDICTION") or DEFAULT_JURISDICTION),
@@ -101,7 +122,8 @@ class Settings:
             signing_secret=_required(env, "TIPLINE_SIGNING_SECRET"),
             host=env.get("TIPLINE_ROUTING_HOST", "127.0.0.1"),
             port=port,
-            public_url=_url(env, "TIPLINE_PUBLIC_URL", f"http://127.0.0.1:{port}"),
+            public_url=public_url,
+            production=production,
             delivery_secrets={k: v for k, v in env.items() if k.startswith("TIPLINE_SECRET_") and v},
             smtp_url=env.get("TIPLINE_SMTP_URL") or None,
             twilio_account_sid=env.get("TIPLINE_TWILIO_ACCOUNT_SID") or None,
@@ -119,6 +141,7 @@ class Settings:
                 breaker_cooldown_seconds=_seconds(
                     env, "TIPLINE_BREAKER_COOLDOWN_SECONDS", defaults.breaker_cooldown_seconds
                 ),
+                report_idle_seconds=_seconds(env, "TIPLINE_REPORT_IDLE_SECONDS", defaults.report_idle_seconds),
             ),
             log_format=log_format_from_env(env),
             metrics_token=env.get("TIPLINE_METRICS_TOKEN", "").strip() or None,
@@ -172,6 +195,14 @@ def masked(database_url: str) -> str:
     return make_url(database_url).render_as_string(hide_password=True)
 
 
+def _production(env: Mapping[str, str]) -> bool:
+    """TIPLINE_PRODUCTION: 1 in production mode (Procfile.prod sets it), unset or 0 otherwise."""
+    value = env.get("TIPLINE_PRODUCTION", "").strip() or "0"
+    if value not in ("0", "1"):
+        raise SettingsError(f"TIPLINE_PRODUCTION must be 1 or 0, not {value!r}")
+    return value == "1"
+
+
 def _retention(env: Mapping[str, str]) -> RetentionSettings:
     defaults = RetentionSettings()
     tracker_store = env.get("TIPLINE_TRACKER_STORE_URL", "").strip() or None
@@ -183,6 +214,7 @@ def _retention(env: Mapping[str, str]) -> RetentionSettings:
         transcripts_days=_days(env, "TIPLINE_RETAIN_TRANSCRIPTS_DAYS", defaults.transcripts_days),
         closed_tips_days=_days(env, "TIPLINE_RETAIN_CLOSED_TIPS_DAYS", defaults.closed_tips_days),
         trackers_days=_days(env, "TIPLINE_RETAIN_TRACKERS_DAYS", defaults.trackers_days),
+        audit_text_days=_days(env, "TIPLINE_RETAIN_AUDIT_TEXT_DAYS", defaults.audit_text_days),
         tracker_store_url=tracker_store,
         interval_seconds=0.0
         if interval == "0"

@@ -7,7 +7,7 @@ set, which the caller does only where the reporter consented and the destination
 
 from __future__ import annotations
 
-from routing.domain import RoutedTip
+from routing.domain import REPORT_INCOMPLETE, REPORT_OPEN, RoutedTip
 
 SMS_LIMIT = 320
 _LABELS = {
@@ -45,9 +45,33 @@ def _said(tip: RoutedTip) -> str:
     return _answer(tip, "what") or " ".join(tip.text.split())
 
 
+# What an emergency conversation asks first, for dispatch (shown only when answered).
+DISPATCH_ANSWERS = (
+    ("Anyone hurt", "hurt"),
+    ("Description", "description"),
+    ("Reporter safe", "safe"),
+    ("Could someone be hurt today or tomorrow", "imminent"),
+)
+_STATE_LINES = {
+    REPORT_OPEN: "Report in progress: the reporter is still answering; updates follow.",
+    REPORT_INCOMPLETE: "Report INCOMPLETE: the reporter stopped answering.",
+}
+
+
+def _report_state_lines(tip: RoutedTip) -> list[str]:
+    line = _STATE_LINES.get(tip.report_state)
+    if line is None:
+        return []
+    lines = [line]
+    if tip.unanswered:
+        lines.append(f"Asked and not answered: {', '.join(tip.unanswered)}")
+    return lines
+
+
 def sms_summary(tip: RoutedTip) -> str:
     """At most 320 characters; the resident's words are cut first, never the facts."""
-    head = f"TIPLINE {tip.urgency.upper()}: {category_label(tip.category)}. "
+    state = " (incomplete)" if tip.report_state == REPORT_INCOMPLETE else ""
+    head = f"TIPLINE {tip.urgency.upper()}: {category_label(tip.category)}{state}. "
     # Each fact is capped so that the reference always fits.
     facts = [
         f"Where: {_clip(w, 80)}." if (w := _answer(tip, "where")) else "",
@@ -78,6 +102,8 @@ def full_summary(tip: RoutedTip) -> str:
         f"Who: {_answer(tip, 'who') or 'not given'}",
         f"Target: {_answer(tip, 'target') or 'not given'}",
         f"How the reporter knows: {_answer(tip, 'how_known') or 'not given'}",
+        *(f"{label}: {value}" for label, key in DISPATCH_ANSWERS if (value := _answer(tip, key))),
+        *_report_state_lines(tip),
         "",
         "What was said:",
         _said(tip),

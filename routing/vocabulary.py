@@ -23,6 +23,8 @@ INDICATORS: frozenset[str] = frozenset(
         "timeframe_24h",
         "timeframe_days",
         "help_requested_now",
+        "imminence_confirmed",
+        "imminence_unsure",
         "reported_as_emergency",
         "resembles_emergency",
         "resembles_urgent",

@@ -24,12 +24,12 @@ from routing.bell import Bell
 from routing.destinations.base import DeliveryError, Senders, Sent
 from routing.destinations.cad import cad_block
 from routing.destinations.crisis import handoff_block
-from routing.destinations.fbi import packet, packet_text
+from routing.destinations.fbi import packet, packet_text, with_reporter
 from routing.destinations.payload import tip_payload
-from routing.domain import AWAITING_FILING, DEAD, DELIVERED, PENDING, RoutedTip
+from routing.domain import AWAITING_FILING, CANCELLED, DEAD, DELIVERED, PENDING, RoutedTip
 from routing.jurisdiction import WebhookTarget
 from routing.outbox import CircuitBreaker, next_attempt, plan_notices
-from routing.service import Context, routed_tip
+from routing.service import Context, file_idle_reports, routed_tip
 from routing.settings import OutboxSettings
 from routing.signing import ack_url
 from routing.store.repository import Row
@@ -39,6 +39,11 @@ log = logging.getLogger(__name__)
 
 BATCH = 20
 NOTICES = ("escalation", "alarm")
+CLOSED = "closed"  # the tip status a disposition sets
+
+
+class TipClosed(Exception):
+    """An escalation notice whose tip was closed before it went out."""
 
 
 @dataclass(frozen=True)
@@ -73,12 +78,14 @@ class Worker:
         self.bell.ring()
 
     async def run(self) -> None:
-        """Until stopped: deliver what is due, escalate, then wait for the bell or the poll."""
+        """Until stopped: deliver what is due, escalate, file abandoned reports, then wait for the
+        bell or the poll."""
         log.info("outbox worker %s started", self.name)
         while not self._stopping:
             try:
                 delivered = await self.deliver_due()
                 await self.escalate()
+                await self.file_idle_reports()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -104,6 +111,8 @@ class Worker:
             # Finish well inside the lease, so no other worker takes it while this one still tries.
             async with asyncio.timeout(self.settings.lease_seconds * 0.8):
                 sent, status, extra = await self._send(delivery)
+        except TipClosed:
+            await self._cancelled(delivery)
         except TimeoutError:
             await self._failed(delivery, started, "attempt timed out", False)
         except DeliveryError as e:
@@ -121,6 +130,8 @@ class Worker:
             parent = await uow.repo.delivery(d["escalates_id"]) if d["escalates_id"] else None
             tip = await routed_tip(self.ctx, uow, tip_row, d["destination"])
             message = await uow.repo.message(d["message_id"]) if d["message_id"] else None
+        if d["destination"] == "escalation" and tip_row["status"] == CLOSED:
+            raise TipClosed  # closed after the notice was queued: nobody is paged for it
         ack = self.links.ack(d["escalates_id"] or d["id"])
         if d["destination"] in NOTICES:
             return await self._send_notice(d, tip, parent, ack), DELIVERED, {}
@@ -149,7 +160,9 @@ class Worker:
             sent = Sent("packet queued for the liaison")
             if d["address"]:
                 subject = f"[Tipline] FBI packet to file: {tip.reference} ({tip.urgency})"
-                text = f"{packet_text(built)}\n\nRecord the FBI confirmation in the console.\n"
+                # The liaison's e-mail carries the details where the FBI may receive them; the stored packet never.
+                filed = with_reporter(built, tip.contact.as_dict() if tip.contact else None)
+                text = f"{packet_text(filed)}\n\nRecord the FBI confirmation in the console.\n"
                 sent = await self.senders.email.send(_emails(d), subject, text, d["idempotency_key"])
             return sent, AWAITING_FILING, {"packet": built}
         raise DeliveryError(f"unknown way to deliver {d['via']!r}", permanent=True)
@@ -229,6 +242,23 @@ class Worker:
             (now - d["created_at"]).total_seconds()
         )
 
+    async def _cancelled(self, d: Row) -> None:
+        now = self.ctx.clock()
+        async with self.ctx.new_uow() as uow:
+            mine = await uow.repo.finish(
+                d["id"], self.name, status=CANCELLED, updated_at=now, last_error="the tip was closed"
+            )
+            if mine:
+                await uow.repo.audit(
+                    now,
+                    f"worker:{self.name}",
+                    "escalation_cancelled",
+                    tip_id=d["tip_id"],
+                    delivery_id=d["id"],
+                    target=d["target"],
+                )
+        log.info("delivery %s (%s): not sent, the tip was closed", d["id"], d["target"])
+
     async def _failed(self, d: Row, started: Any, error: str, permanent: bool) -> None:
         now = self.ctx.clock()
         self.breaker.record(d["target"], False, time.monotonic())
@@ -285,6 +315,12 @@ class Worker:
             "ok": ok,
             "detail": detail[:500],
         }
+
+    async def file_idle_reports(self) -> None:
+        """Reports the resident stopped answering are filed as incomplete and routed."""
+        idle = self.ctx.jurisdiction.report_idle_seconds or self.settings.report_idle_seconds
+        if await file_idle_reports(self.ctx, idle):
+            self.bell.ring()
 
     async def escalate(self) -> None:
         """Send the next step of the chain for deliveries nobody acknowledged in time."""

@@ -24,9 +24,9 @@ CONVERSATIONS = [
         "my coworker said hes going to shoot everyone at work tomorrow morning",
         {
             "where": "the distribution warehouse on 5th street",
-            "weapons": "he has a rifle in his truck",
-            "target": "everyone on the morning shift and the manager",
-            "how_known": "he said it to me in the break room",
+            "hurt": "not yet",
+            "description": "tall guy, grey beard, he has a rifle in his truck",
+            "safe": "yes im at home",
             "anonymous": "no",
         },
     ),
@@ -34,6 +34,7 @@ CONVERSATIONS = [
         "Self-harm: a resident at risk, in Spanish",
         "ya no quiero vivir, estoy cansada de todo",
         {
+            "imminent": "no sé",
             "where": "prefiero no decir",
             "when": "desde hace unas semanas",
             "weapons": "tengo pastillas en el baño",
@@ -44,6 +45,7 @@ CONVERSATIONS = [
         "A routine report: surveillance of a site",
         "a man has been filming the gates of the water plant and timing the guards",
         {
+            "imminent": "no",
             "where": "the water treatment plant on river road",
             "when": "three evenings last week",
             "who": "i dont know him, tall guy in a grey van",

@@ -8,6 +8,10 @@ BUSY = {
     "en": "We are getting more messages than we can read at once. Please send that again in a minute.",
     "es": "Estamos recibiendo más mensajes de los que podemos leer. Por favor, envíelo de nuevo en un minuto.",
 }
+TOO_MANY_CHATS = {
+    "en": "Many chats have been started from this connection. Please try again in a few minutes.",
+    "es": "Se han abierto muchos chats desde esta conexión. Por favor, inténtelo de nuevo en unos minutos.",
+}
 MEDIA_RECEIVED = {
     "en": "We received your photo or file. Please also tell us in words what is happening.",
     "es": "Recibimos su foto o archivo. Por favor, cuéntenos también con palabras qué está pasando.",

@@ -4,8 +4,8 @@ Rasa's built-in Twilio channel checks no signature, answers only after the whole
 synchronously, drops MessageSid and media and crashes on an image-only MMS. This one:
 - checks X-Twilio-Signature (the twilio SDK's RequestValidator) over the raw form body with blank
   fields kept, against the public URL Twilio signed; anything else gets 403;
-- drops Twilio's retries by MessageSid, answers at once with empty TwiML and runs the turn in the
-  background, in arrival order per sender;
+- drops Twilio's retries and replays by MessageSid (kept 7 days in the shared state), answers at
+  once with empty TwiML and runs the turn in the background, in arrival order per sender;
 - keys the conversation by a keyed hash of the phone number and keeps the number only encrypted,
   only while a reply may be due;
 - honours STOP (nothing more is sent) and answers HELP with the jurisdiction's help text;
@@ -49,7 +49,7 @@ from bot.ordering import PerSenderQueue
 from bot.public_info import PublicInfoSource
 from bot.settings import Settings, TwilioSettings
 from bot.state import ChannelState, open_state
-from bot.turns import TURNS, freeze_startup_objects, on_server_loop
+from bot.turns import TURNS, LineFull, freeze_startup_objects, on_server_loop
 
 log = logging.getLogger(__name__)
 
@@ -61,11 +61,15 @@ HELP_WORDS = {"help": "en", "info": "en", "ayuda": "es"}
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 MESSAGE_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Message>{}</Message></Response>'
 MAX_BODY = 64 * 1024  # Twilio's webhook forms are a few kilobytes even with ten media URLs
-DUPLICATE_WINDOW = 3600.0  # Twilio retries within minutes; an hour of MessageSids is plenty
+# A signed webhook replayed later (a captured request sent again) is refused by its MessageSid for
+# this long, in the shared state: across an engine restart and by every replica (README, SMS).
+REPLAY_WINDOW = 7 * 86400.0
 OPT_OUT_KEPT = 400 * 86400.0  # opt-outs outlive any conversation
 STATUS_KEPT = 86400.0
-# Fields that identify the resident: never passed to Rasa (the number travels only sealed).
-PRIVATE_FIELDS = frozenset({"From", "Body", "FromCity", "FromZip", "WaId", "ProfileName", "ForwardedFrom"})
+# The only Twilio fields the conversation keeps (in the tracker, as long as its retention): the rest
+# (From, FromCity, FromState, FromZip, FromCountry, any field Twilio adds later) says where the
+# resident is or who they are. The number travels only sealed.
+TWILIO_FIELDS_KEPT = frozenset({"MessageSid", "To", "NumMedia", "NumSegments"})
 MEDIA_FIELD = re.compile(r"^Media(Url|ContentType)(\d+)$")
 
 
@@ -109,7 +113,7 @@ class InboundSMS:
             if match := MEDIA_FIELD.match(name):
                 kind = "url" if match.group(1) == "Url" else "content_type"
                 media.setdefault(int(match.group(2)), {})[kind] = value
-            elif name not in PRIVATE_FIELDS:
+            elif name in TWILIO_FIELDS_KEPT:
                 fields[name] = value
         return cls(
             message_sid=params.get("MessageSid") or params["SmsSid"],
@@ -247,6 +251,7 @@ class TwilioSMSInput(InputChannel):
         # Redis connects lazily, so its connections belong to the server's event loop.
         self.state = open_state(settings.redis_url)
         self.flood = FloodControl(self.state, settings.flood, "sms")
+        TURNS.line.max_waiting = settings.flood.waiting_turns
         # Started with the server: the SDK's HTTP session belongs to its event loop.
         self._sender: SMSSender | None = None
         self._server_loop: asyncio.AbstractEventLoop | None = None
@@ -311,32 +316,11 @@ class TwilioSMSInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            params = self._verified_form(request, "webhook")
-            if isinstance(params, HTTPResponse):
-                return params
-            message_sid = params.get("MessageSid") or params.get("SmsSid")
-            if not message_sid or not params.get("From"):
-                metrics.REFUSED.labels("sms", "malformed").inc()
-                return response.text("MessageSid and From are required", status=400)
-            try:
-                fresh = await self.state.claim(f"sid:{message_sid}", DUPLICATE_WINDOW)
-            except RedisError as e:
-                # Redis holds the channel's state and, with several replicas, the engine's locks: no turn
-                # can run. The webhook's own answer needs nothing stored, so the resident is told.
-                log.error("message %s not taken, Redis is unreachable (%s): told the resident", message_sid, e)
-                metrics.REFUSED.labels("sms", "unavailable").inc()
-                language = guess_language(params.get("Body", ""))
-                text = replies.with_emergency(replies.TROUBLE, self.public_info.current, language)
-                return response.text(MESSAGE_TWIML.format(escape(text)), content_type="text/xml")
-            if fresh:
-                inbound = InboundSMS.from_params(params, self.identity)
-                self.queues.submit(inbound.conversation_id, partial(self.handle, inbound, on_new_message))
-            # Twilio's retry of a message already taken gets the same empty answer, and nothing else happens.
-            return response.text(EMPTY_TWIML, content_type="text/xml")
+            return await self.receive(request.body, request.headers.get("X-Twilio-Signature", ""), on_new_message)
 
         @webhook.route("/status", methods=["POST"])
         async def status(request: Request) -> HTTPResponse:
-            params = self._verified_form(request, "status")
+            params = self._verified_form(request.body, request.headers.get("X-Twilio-Signature", ""), "status")
             if isinstance(params, HTTPResponse):
                 return params
             message_sid, state = params.get("MessageSid", ""), params.get("MessageStatus", "")
@@ -350,20 +334,47 @@ class TwilioSMSInput(InputChannel):
 
         return webhook
 
-    def _verified_form(self, request: Request, kind: str) -> MultiDict[str] | HTTPResponse:
+    async def receive(
+        self, body: bytes, signature: str, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        """Twilio's POST of an incoming message: checked, taken once by MessageSid, its turn queued."""
+        params = self._verified_form(body, signature, "webhook")
+        if isinstance(params, HTTPResponse):
+            return params
+        message_sid = params.get("MessageSid") or params.get("SmsSid")
+        if not message_sid or not params.get("From"):
+            metrics.REFUSED.labels("sms", "malformed").inc()
+            return response.text("MessageSid and From are required", status=400)
+        try:
+            fresh = await self.state.claim(f"sid:{message_sid}", REPLAY_WINDOW)
+        except RedisError as e:
+            # Redis holds the channel's state and, with several replicas, the engine's locks: no turn
+            # can run. The webhook's own answer needs nothing stored, so the resident is told.
+            log.error("message %s not taken, Redis is unreachable (%s): told the resident", message_sid, e)
+            metrics.REFUSED.labels("sms", "unavailable").inc()
+            language = guess_language(params.get("Body", ""))
+            text = replies.with_emergency(replies.TROUBLE, self.public_info.current, language)
+            return response.text(MESSAGE_TWIML.format(escape(text)), content_type="text/xml")
+        if fresh:
+            inbound = InboundSMS.from_params(params, self.identity)
+            self.queues.submit(inbound.conversation_id, partial(self.handle, inbound, on_new_message))
+        # A retry or replay of a message already taken gets the same empty answer, and nothing else happens.
+        return response.text(EMPTY_TWIML, content_type="text/xml")
+
+    def _verified_form(self, body: bytes, signature: str, kind: str) -> MultiDict[str] | HTTPResponse:
         """The signed form of a Twilio request, or the response that refuses it."""
         if self.twilio is None:
             return response.text("SMS is not configured", status=403)
-        if len(request.body) > MAX_BODY:
+        if len(body) > MAX_BODY:
             metrics.REFUSED.labels("sms", "too_large").inc()
             return response.text("request too large", status=413)
         try:
-            params = form_params(request.body)
+            params = form_params(body)
         except UnicodeDecodeError:
             metrics.REFUSED.labels("sms", "malformed").inc()
             return response.text("the form is not UTF-8", status=400)
         url = self.twilio.webhook_url if kind == "webhook" else self.twilio.status_url
-        if not signature_is_valid(self.twilio.auth_token, url, params, request.headers.get("X-Twilio-Signature", "")):
+        if not signature_is_valid(self.twilio.auth_token, url, params, signature):
             log.warning("refused a %s request with a missing or wrong Twilio signature", kind)
             metrics.REFUSED.labels("sms", "signature").inc()
             return response.text("invalid signature", status=403)
@@ -388,7 +399,7 @@ class TwilioSMSInput(InputChannel):
                 await self.state.put(f"reply:{conversation}", sms.sealed_number, self.settings.reply_window)
 
             verdict = await self.flood.judge(conversation, sms.text)
-            if verdict is not Verdict.ADMIT:
+            if verdict not in (Verdict.URGENT, Verdict.ADMIT):
                 log.warning("flood control (%s): message %s not taken", verdict.value, sms.message_sid)
                 metrics.REFUSED.labels("sms", "flood").inc()
                 if await self.flood.first_notice(conversation):
@@ -417,11 +428,17 @@ class TwilioSMSInput(InputChannel):
                         message_id=sms.message_sid,
                         metadata=sms.metadata(language),
                     )
-                )
+                ),
+                sender="sms:" + conversation,
+                urgent=verdict is Verdict.URGENT,
             )
             metrics.TURN_SECONDS.labels("sms").observe(time.perf_counter() - started)
             if sms.media and output.sent == 0 and not opted_out:
                 await self.sender.send(conversation, replies.MEDIA_RECEIVED[info.language(language)])
+        except LineFull:
+            log.warning("flood control (line full): message %s not taken", sms.message_sid)
+            metrics.REFUSED.labels("sms", "line_full").inc()
+            await self.sender.send(conversation, replies.with_emergency(replies.BUSY, info, language))
         except Exception:
             log.exception("message %s could not be handled", sms.message_sid)
             await self.sender.send(conversation, replies.with_emergency(replies.TROUBLE, info, language))
@@ -449,5 +466,6 @@ class TwilioSMSInput(InputChannel):
                     message_id=sms.message_sid,
                     metadata={**sms.metadata("en"), "opt_out": True},
                 )
-            )
+            ),
+            sender="sms:" + conversation,
         )

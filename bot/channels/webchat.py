@@ -5,7 +5,9 @@ same-origin (no CORS to open) and a municipal site embeds it with one script tag
 which opens the page in a dialog). Compared with Rasa's own socket.io channel this one:
 - accepts only well-formed session ids and only from the socket that holds the session;
 - keeps from the browser's metadata only the page language, so nothing else reaches the tracker;
-- applies the same flood control as SMS (an emergency always goes through);
+- applies the same flood control as SMS (an emergency is served first, never turned away), and
+  limits the sessions started from one client address (taken from X-Forwarded-For only when the
+  peer is a trusted proxy);
 - says at the start of a session when the line is not watched around the clock;
 - runs Rasa's turns on the turn thread (bot/turns.py), like the SMS channel.
 """
@@ -30,11 +32,11 @@ from socketio import AsyncServer
 
 from bot import metrics
 from bot.channels import replies
-from bot.flood import FloodControl, Verdict
+from bot.flood import FloodControl, Verdict, client_address
 from bot.public_info import PublicInfoSource
 from bot.settings import Settings
 from bot.state import open_state
-from bot.turns import TURNS, on_server_loop
+from bot.turns import TURNS, LineFull, on_server_loop
 from bot.web_page import WEB, PageOptions, ReportPage
 
 log = logging.getLogger(__name__)
@@ -87,6 +89,7 @@ class WebChatInput(SocketIOInput):
         self.page = ReportPage(PageOptions(quick_exit_url=settings.quick_exit_url, socket_path=SOCKET_PATH))
         self.state = open_state(settings.redis_url)
         self.flood = FloodControl(self.state, settings.flood, "webchat")
+        TURNS.line.max_waiting = settings.flood.waiting_turns
 
     def url_prefix(self) -> str:
         # An absolute prefix: Rasa joins it to /webhooks/, which keeps it as it is.
@@ -138,6 +141,12 @@ class WebChatInput(SocketIOInput):
         @sio.on("session_request")
         async def session_request(sid: str, data: dict[str, Any] | None) -> None:
             data = data if isinstance(data, dict) else {}
+            if not await self.flood.new_session(self._address(sid)):
+                metrics.REFUSED.labels("webchat", "sessions").inc()
+                info = self.public_info.current
+                too_many = replies.with_emergency(replies.TOO_MANY_CHATS, info, _language(data))
+                await sio.emit(self.bot_message_evt, {"text": too_many}, room=sid)
+                return
             asked = data.get("session_id")
             resumed = isinstance(asked, str) and SESSION_ID.fullmatch(asked) is not None
             session_id = asked if resumed else uuid.uuid4().hex
@@ -162,7 +171,8 @@ class WebChatInput(SocketIOInput):
             language = _language(metadata if isinstance(metadata, dict) else {})
             output = WebChatOutput(sio, self.bot_message_evt, asyncio.get_running_loop())
             info = self.public_info.current
-            if await self.flood.judge(session_id, text) is not Verdict.ADMIT:
+            verdict = await self.flood.judge(session_id, text)
+            if verdict not in (Verdict.URGENT, Verdict.ADMIT):
                 metrics.REFUSED.labels("webchat", "flood").inc()
                 if await self.flood.first_notice(session_id):
                     await output.send_text_message(session_id, replies.with_emergency(replies.BUSY, info, language))
@@ -175,14 +185,26 @@ class WebChatInput(SocketIOInput):
                         UserMessage(
                             text, output, session_id, input_channel=self.name(), metadata={"language": language}
                         )
-                    )
+                    ),
+                    sender="webchat:" + self._address(sid),  # one address's sessions share one place
+                    urgent=verdict is Verdict.URGENT,
                 )
                 metrics.TURN_SECONDS.labels("webchat").observe(time.perf_counter() - started)
+            except LineFull:
+                metrics.REFUSED.labels("webchat", "line_full").inc()
+                await output.send_text_message(session_id, replies.with_emergency(replies.BUSY, info, language))
             except Exception:
                 log.exception("a web chat message could not be handled")
                 await output.send_text_message(session_id, replies.with_emergency(replies.TROUBLE, info, language))
 
         return page
+
+    def _address(self, sid: str) -> str:
+        """The client address of a socket, as the request that opened it showed it."""
+        environ = self.sio.get_environ(sid) or {}
+        request = environ.get("sanic.request")
+        peer = request.ip if request is not None else environ.get("REMOTE_ADDR", "")
+        return client_address(peer, environ.get("HTTP_X_FORWARDED_FOR"), self.settings.trusted_proxies)
 
     def _coverage_notice(self, language: str) -> str | None:
         info = self.public_info.current

@@ -2,20 +2,32 @@
 
 The packet follows the sections of the tips.fbi.gov form in order, with each field ready to
 copy: what happened, when and where, the subject, the threat, the submitter, attachments.
+
+The stored packet never holds the reporter's contact details: its reporter line says only that
+they were given (REPORTER_ON_FILE), and `with_reporter` fills them in, from the tip's encrypted
+column, for a reader who may see them.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from routing.domain import RoutedTip
 from routing.summary import category_label, full_summary
 
 REPORTER_FIELD = "Original reporter"
+REPORTER_ON_FILE = "gave contact details (kept by the tipline)"
+REPORTER_WITHHELD = "gave contact details, withheld from this reader"
+REPORTER_REMOVED = "removed after the retention period"
 
 
 def packet(tip: RoutedTip) -> dict[str, Any]:
+    """The packet to keep: the reporter line says whether they gave contact details, never what."""
     answers = tip.answers
+    reporter = "anonymous" if tip.anonymous else REPORTER_ON_FILE
+    tip = replace(tip, contact=None)
     return {
         "file_at": "https://tips.fbi.gov/",
         "reference": tip.reference,
@@ -57,9 +69,7 @@ def packet(tip: RoutedTip) -> dict[str, Any]:
                 "fields": {
                     "Submitted by": "Tipline staff liaison on behalf of the local tipline",
                     "Local reference": tip.reference,
-                    REPORTER_FIELD: (
-                        ", ".join(f"{k}: {v}" for k, v in tip.contact.as_dict().items()) if tip.contact else "anonymous"
-                    ),
+                    REPORTER_FIELD: reporter,
                 },
             },
         ],
@@ -67,16 +77,21 @@ def packet(tip: RoutedTip) -> dict[str, Any]:
     }
 
 
+def with_reporter(p: dict[str, Any], contact: dict[str, str] | None) -> dict[str, Any]:
+    """The packet for one reader: the reporter's contact details where they gave some and the reader
+    may see them (`contact`, decrypted by the caller), "withheld" where they gave some and not."""
+    line = ", ".join(f"{k}: {v}" for k, v in contact.items()) if contact else REPORTER_WITHHELD
+    return _reporter_line(p, lambda value: line if value == REPORTER_ON_FILE else value)
+
+
 def without_reporter(p: dict[str, Any]) -> dict[str, Any]:
-    """The packet with the original reporter's details removed (retention of contact details)."""
+    """The packet once the reporter's details are gone (retention of contact details)."""
+    return _reporter_line(p, lambda value: value if value == "anonymous" else REPORTER_REMOVED)
+
+
+def _reporter_line(p: dict[str, Any], change: Callable[[str], str]) -> dict[str, Any]:
     sections = [
-        {
-            **section,
-            "fields": {
-                k: ("removed after the retention period" if k == REPORTER_FIELD else v)
-                for k, v in section["fields"].items()
-            },
-        }
+        {**section, "fields": {k: (change(v) if k == REPORTER_FIELD else v) for k, v in section["fields"].items()}}
         for section in p["sections"]
     ]
     return {**p, "sections": sections}

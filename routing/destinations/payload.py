@@ -35,6 +35,8 @@ def tip_payload(tip: RoutedTip, destination: str, idempotency_key: str, acknowle
         "anonymous": tip.contact is None,
         "reporter": tip.contact.as_dict() if tip.contact else None,
         "media_urls": list(tip.media_urls),
+        "report_state": tip.report_state,
+        "unanswered": list(tip.unanswered),
         "related_tips": [
             {
                 "reference": r.reference,

@@ -39,17 +39,32 @@ class CaseRepository:
         destination: str | None,
         limit: int,
         offset: int,
+        urgency: str | None = None,
+        search: str = "",
     ) -> tuple[list[Row], int]:
-        """One page of tips, most urgent first and then oldest first, with the filtered total."""
+        """One page of tips with the filtered total. Emergencies nobody acknowledged come first,
+        newest first (the one that just came in is the one nobody has looked at); then by urgency,
+        the unacknowledged before the acknowledged, longest waiting first."""
         conditions: list[sa.ColumnElement[bool]] = []
         if category:
             conditions.append(tips.c.category == category)
+        if urgency:
+            conditions.append(tips.c.urgency == urgency)
         if statuses is not None:
             conditions.append(tips.c.status.in_(statuses))
         if destination:
             conditions.append(
                 sa.exists().where(deliveries.c.tip_id == tips.c.id, deliveries.c.destination == destination)
             )
+        if search:
+            conditions.append(tips.c.reference.contains(search, autoescape=True))
+        unacknowledged = tips.c.status.in_(UNACKNOWLEDGED)
+        alarm = sa.and_(tips.c.urgency == "emergency", unacknowledged)
+        first_ack = (
+            sa.select(sa.func.min(deliveries.c.acknowledged_at))
+            .where(deliveries.c.tip_id == tips.c.id, deliveries.c.destination.in_(DESTINATIONS))
+            .scalar_subquery()
+        )
         query = (
             sa.select(
                 tips.c.id,
@@ -59,23 +74,43 @@ class CaseRepository:
                 tips.c.destinations,
                 tips.c.status,
                 tips.c.needs_review,
+                tips.c.report_state,
                 tips.c.created_at,
+                first_ack.label("acknowledged_at"),
                 staff_users.c.display_name.label("assigned_name"),
             )
             .select_from(tips.outerjoin(staff_users, staff_users.c.id == tips.c.assigned_to))
             .where(*conditions)
-            .order_by(_URGENCY_ORDER, tips.c.created_at, tips.c.id)
+            .order_by(
+                sa.case((alarm, 0), else_=1),
+                sa.case((alarm, tips.c.created_at), else_=None).desc(),
+                _URGENCY_ORDER,
+                sa.case((unacknowledged, 0), else_=1),
+                tips.c.created_at,
+                tips.c.id,
+            )
             .limit(limit)
             .offset(offset)
         )
         total = await self.conn.scalar(sa.select(sa.func.count()).select_from(tips).where(*conditions))
         return await all_rows(self.conn, query), int(total or 0)
 
+    async def urgency_counts(self, statuses: Sequence[str]) -> dict[str, tuple[int, int]]:
+        """Per urgency: (tips in these statuses, of which nobody acknowledged)."""
+        waiting = sa.func.sum(sa.case((tips.c.status.in_(UNACKNOWLEDGED), 1), else_=0))
+        query = (
+            sa.select(tips.c.urgency, sa.func.count(), waiting)
+            .where(tips.c.status.in_(statuses))
+            .group_by(tips.c.urgency)
+        )
+        return {str(u): (int(n), int(w or 0)) for u, n, w in (await self.conn.execute(query)).all()}
+
     async def unacknowledged_emergencies(self) -> list[str]:
+        """References of the emergencies nobody acknowledged, newest first."""
         query = (
             sa.select(tips.c.reference)
             .where(tips.c.urgency == "emergency", tips.c.status.in_(UNACKNOWLEDGED))
-            .order_by(tips.c.created_at)
+            .order_by(tips.c.created_at.desc(), tips.c.id.desc())
         )
         return [str(r) for r in (await self.conn.execute(query)).scalars().all()]
 
@@ -88,6 +123,14 @@ class CaseRepository:
             return {}
         query = sa.select(staff_users.c.id, staff_users.c.display_name).where(staff_users.c.id.in_(user_ids))
         return {int(i): str(n) for i, n in (await self.conn.execute(query)).all()}
+
+    async def names_by_username(self, usernames: Sequence[str]) -> dict[str, str]:
+        if not usernames:
+            return {}
+        query = sa.select(staff_users.c.username, staff_users.c.display_name).where(
+            staff_users.c.username.in_(usernames)
+        )
+        return {str(u): str(n) for u, n in (await self.conn.execute(query)).all()}
 
     async def assignable_staff(self) -> list[Row]:
         query = (

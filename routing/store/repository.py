@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from routing.domain import DEAD, DELIVERED, DELIVERING, PENDING
+from routing.domain import CANCELLED, DEAD, DELIVERED, DELIVERING, PENDING, REPORT_INCOMPLETE, REPORT_OPEN
 from routing.outbox import PlannedDelivery
 from routing.store.tables import (
     audit_log,
@@ -35,8 +35,61 @@ class Repository:
 
     # --- tips ------------------------------------------------------------------------------
 
-    async def tip_by_conversation(self, conversation_id: str) -> Row | None:
-        return await self._one(sa.select(tips).where(tips.c.conversation_id == conversation_id))
+    async def tip_by_conversation(self, conversation_id: str, *, for_update: bool = False) -> Row | None:
+        """The conversation's tip; `for_update` holds it until the transaction ends (PostgreSQL;
+        SQLite holds the whole database while it writes)."""
+        query = sa.select(tips).where(tips.c.conversation_id == conversation_id)
+        return await self._one(query.with_for_update() if for_update and self._postgres else query)
+
+    async def lock_sender(self, sender: str) -> None:
+        """Hold this resident's filings until the transaction ends: PostgreSQL takes an advisory
+        lock on the sender; SQLite takes its database write lock (one writer at a time anyway)."""
+        if self._postgres:
+            await self.conn.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(sender))))
+        else:
+            await self.conn.execute(sa.update(tips).where(sa.false()).values(id=tips.c.id))
+
+    async def unfinished_reports_of(
+        self, conversation_prefix: str, active_since: datetime, limit: int = 5
+    ) -> list[Row]:
+        """The newest open or incomplete reports whose conversation id starts with
+        `conversation_prefix` and whose resident wrote since `active_since`."""
+        query = (
+            sa.select(tips)
+            .where(
+                tips.c.report_state.in_((REPORT_OPEN, REPORT_INCOMPLETE)),
+                tips.c.reporter_active_at >= active_since,
+                tips.c.conversation_id.startswith(conversation_prefix, autoescape=True),
+            )
+            .order_by(tips.c.id.desc())
+            .limit(limit)
+        )
+        if self._postgres:
+            query = query.with_for_update()
+        return await self._all(query)
+
+    async def idle_reports(self, active_before: datetime, limit: int) -> list[int]:
+        """Open reports whose resident has not written since `active_before`, oldest first."""
+        query = (
+            sa.select(tips.c.id)
+            .where(tips.c.report_state == REPORT_OPEN, tips.c.reporter_active_at < active_before)
+            .order_by(tips.c.reporter_active_at)
+            .limit(limit)
+        )
+        return [int(r) for r in (await self.conn.execute(query)).scalars()]
+
+    async def mark_incomplete(self, tip_id: int, active_before: datetime, at: datetime) -> bool:
+        """Open -> incomplete, only if still open and idle: of several workers, one wins."""
+        result = await self.conn.execute(
+            sa.update(tips)
+            .where(tips.c.id == tip_id, tips.c.report_state == REPORT_OPEN, tips.c.reporter_active_at < active_before)
+            .values(report_state=REPORT_INCOMPLETE, updated_at=at)
+        )
+        return bool(result.rowcount)
+
+    async def delete_tip(self, tip_id: int) -> None:
+        """Delete a tip with everything that hangs off it (the audit log keeps its rows)."""
+        await self.conn.execute(sa.delete(tips).where(tips.c.id == tip_id))
 
     async def tip_by_reference(self, reference: str) -> Row | None:
         return await self._one(sa.select(tips).where(tips.c.reference == reference))
@@ -262,7 +315,7 @@ class Repository:
         return ids
 
     async def unacknowledged(self, urgencies: Sequence[str], created_before: datetime) -> list[Row]:
-        """Deliveries to a destination (not notices) that nobody acknowledged, oldest first."""
+        """Deliveries to a destination (not notices) of open tips that nobody acknowledged, oldest first."""
         query = (
             sa.select(deliveries)
             .where(
@@ -272,12 +325,27 @@ class Repository:
                 deliveries.c.acknowledged_at.is_(None),
                 deliveries.c.status != DEAD,
                 deliveries.c.created_at <= created_before,
+                # a closed tip pages nobody, whatever its deliveries' acknowledgements
+                ~sa.exists().where(tips.c.id == deliveries.c.tip_id, tips.c.status == CLOSED),
             )
             .order_by(deliveries.c.created_at)
         )
         if self._postgres:
             query = query.with_for_update(skip_locked=True)
         return await self._all(query)
+
+    async def cancel_escalations(self, tip_id: int, at: datetime) -> int:
+        """Escalation notices of this tip still waiting to be sent are not sent; how many."""
+        result = await self.conn.execute(
+            sa.update(deliveries)
+            .where(
+                deliveries.c.tip_id == tip_id,
+                deliveries.c.destination == "escalation",
+                deliveries.c.status == PENDING,
+            )
+            .values(status=CANCELLED, updated_at=at, last_error="the tip was closed")
+        )
+        return int(result.rowcount or 0)
 
     async def set_escalation_step(self, delivery_ids: Sequence[int], step: int, at: datetime) -> None:
         await self.conn.execute(
@@ -301,16 +369,7 @@ class Repository:
     async def tips_closed_before(self, cutoff: datetime, limit: int, holding: str | None = None) -> list[int]:
         """Ids of closed tips whose latest disposition is older than `cutoff`, oldest first; with
         `holding` ("contact" or "transcript"), only those that still hold one."""
-        closed_at = sa.func.max(dispositions.c.created_at)
-        query = (
-            sa.select(tips.c.id)
-            .join(dispositions, dispositions.c.tip_id == tips.c.id)
-            .where(tips.c.status == CLOSED)
-            .group_by(tips.c.id)
-            .having(closed_at < cutoff)
-            .order_by(closed_at)
-            .limit(limit)
-        )
+        query = _closed_before(cutoff).order_by(sa.func.max(dispositions.c.created_at)).limit(limit)
         if holding == "contact":
             query = query.where(tips.c.contact_encrypted.is_not(None))
         elif holding == "transcript":
@@ -336,6 +395,11 @@ class Repository:
             await self.conn.execute(sa.update(tips).where(tips.c.id.in_(had)).values(contact_encrypted=None))
         return had
 
+    async def conversations_holding_contact(self, tip_ids: Sequence[int]) -> list[str]:
+        """The conversation ids of these tips that still hold the reporter's contact details."""
+        query = sa.select(tips.c.conversation_id).where(tips.c.id.in_(tip_ids), tips.c.contact_encrypted.is_not(None))
+        return [str(c) for c in (await self.conn.execute(query)).scalars().all()]
+
     async def packets_of(self, tip_ids: Sequence[int]) -> list[Row]:
         """(id, packet) of the deliveries of these tips that carry a packet filed by hand (FBI)."""
         return await self._all(
@@ -350,6 +414,64 @@ class Repository:
         result = await self.conn.execute(sa.delete(tips).where(tips.c.id.in_(tip_ids), tips.c.status == CLOSED))
         return int(result.rowcount)
 
+    async def audit_text_before(self, cutoff: datetime, limit: int) -> list[int]:
+        """Ids of audit entries older than `cutoff` that still hold free text retention removes: the
+        reason of a reopen whose tip is closed since before `cutoff` (or deleted), the name typed at
+        a failed sign-in."""
+        reopen_reason = sa.and_(
+            audit_log.c.action == "reopened",
+            audit_log.c.details["reason"].as_string().is_not(None),
+            sa.or_(
+                audit_log.c.tip_id.not_in(sa.select(tips.c.id)),
+                audit_log.c.tip_id.in_(_closed_before(cutoff)),
+            ),
+        )
+        typed_username = sa.and_(
+            audit_log.c.action == "login_failed",
+            audit_log.c.actor == "anonymous",
+            audit_log.c.details["username"].as_string().is_not(None),
+        )
+        query = (
+            sa.select(audit_log.c.id)
+            .where(audit_log.c.at < cutoff, sa.or_(reopen_reason, typed_username))
+            .order_by(audit_log.c.id)
+            .limit(limit)
+        )
+        return [int(i) for i in (await self.conn.execute(query)).scalars().all()]
+
+    async def remove_audit_text(self, entry_ids: Sequence[int]) -> int:
+        """Remove `reason` and `username` from these audit entries, the one change the database's
+        append-only trigger accepts (migration 0006); the rest of each entry stays."""
+        if self._postgres:
+            scrubbed: sa.ColumnElement[Any] = sa.literal_column("(details::jsonb - 'reason' - 'username')::json")
+        else:
+            scrubbed = sa.func.json_remove(audit_log.c.details, "$.reason", "$.username")
+        result = await self.conn.execute(
+            sa.update(audit_log).where(audit_log.c.id.in_(entry_ids)).values(details=scrubbed)
+        )
+        return int(result.rowcount)
+
+    # --- key rotation ----------------------------------------------------------------------
+
+    async def encrypted_values(self, column: sa.Column[str], after_id: int, limit: int) -> list[tuple[int, str]]:
+        """(id, value) of the next rows after `after_id` that hold a value in this encrypted column."""
+        table = column.table
+        query = (
+            sa.select(table.c.id, column)
+            .where(table.c.id > after_id, column.is_not(None))
+            .order_by(table.c.id)
+            .limit(limit)
+        )
+        return [(int(row_id), str(value)) for row_id, value in (await self.conn.execute(query)).all()]
+
+    async def replace_encrypted(self, column: sa.Column[str], row_id: int, old: str, new: str) -> bool:
+        """Write `new` where the row still holds `old`: a value changed meanwhile stays as it was written."""
+        table = column.table
+        result = await self.conn.execute(
+            sa.update(table).where(table.c.id == row_id, column == old).values({column.name: new})
+        )
+        return bool(result.rowcount)
+
     # --- helpers ---------------------------------------------------------------------------
 
     async def _one(self, query: sa.Select[Any]) -> Row | None:
@@ -358,3 +480,14 @@ class Repository:
 
     async def _all(self, query: sa.Select[Any]) -> list[Row]:
         return [dict(r._mapping) for r in (await self.conn.execute(query)).all()]
+
+
+def _closed_before(cutoff: datetime) -> sa.Select[Any]:
+    """Closed tips whose latest disposition is older than `cutoff`."""
+    return (
+        sa.select(tips.c.id)
+        .join(dispositions, dispositions.c.tip_id == tips.c.id)
+        .where(tips.c.status == CLOSED)
+        .group_by(tips.c.id)
+        .having(sa.func.max(dispositions.c.created_at) < cutoff)
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -30,6 +31,39 @@ class StaffRepository:
 
     async def update_user(self, user_id: int, **values: Any) -> None:
         await self.conn.execute(sa.update(staff_users).where(staff_users.c.id == user_id).values(**values))
+
+    async def count_failed_login(self, user_id: int, limit: int, lock_until: datetime) -> bool:
+        """One more failed sign-in, counted in the database in one statement so that failures sent
+        at once are all counted; the limit-th locks the account and starts the count again. True
+        when this failure locked it."""
+        locks = staff_users.c.failed_logins + 1 >= limit
+        query = (
+            sa.update(staff_users)
+            .where(staff_users.c.id == user_id)
+            .values(
+                failed_logins=sa.case((locks, 0), else_=staff_users.c.failed_logins + 1),
+                locked_until=sa.case(
+                    (locks, sa.literal(lock_until, staff_users.c.locked_until.type)), else_=staff_users.c.locked_until
+                ),
+            )
+            .returning(staff_users.c.failed_logins)
+        )
+        return (await self.conn.execute(query)).scalar_one() == 0  # only a lock starts the count again
+
+    async def count_login(self, user_id: int, now: datetime) -> bool:
+        """A right password signs in unless the account is inactive or locked at this moment (a
+        failure sent at the same time may just have locked it). True when it signed in."""
+        query = (
+            sa.update(staff_users)
+            .where(
+                staff_users.c.id == user_id,
+                staff_users.c.active,
+                sa.or_(staff_users.c.locked_until.is_(None), staff_users.c.locked_until <= now),
+            )
+            .values(failed_logins=0, locked_until=None, last_login_at=now)
+            .returning(staff_users.c.id)
+        )
+        return (await self.conn.execute(query)).first() is not None
 
     async def add_session(self, values: Row) -> None:
         await self.conn.execute(sa.insert(staff_sessions).values(**values))

@@ -1,5 +1,8 @@
 """Table definitions. The naming convention keeps constraint names, and so Alembic diffs, stable.
 
+A column that holds a value encrypted with the vault (routing/crypto.py) is named `*_encrypted`:
+`python -m routing rotate-keys` finds them by that name (encrypted_columns below).
+
 Who did something is an `actor` string everywhere ("system", "reporter", "worker:<id>",
 "receiver:<target>", "staff:<id>"), so staff accounts can come later without reshaping these.
 """
@@ -26,6 +29,13 @@ class UtcDateTime(sa.TypeDecorator[datetime]):
 
     impl = sa.DateTime(timezone=True)
     cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
+        # SQLite keeps the wall-clock time and drops the offset: a time entered in the jurisdiction's
+        # zone (a follow-up due at 21:00 CST) would come back as 21:00 UTC, six hours early.
+        if value is not None and value.tzinfo is not None:
+            return value.astimezone(UTC)
+        return value
 
     def process_result_value(self, value: datetime | None, dialect: sa.Dialect) -> datetime | None:
         if value is not None and value.tzinfo is None:
@@ -63,7 +73,14 @@ tips = sa.Table(
     sa.Column("media_urls", sa.JSON, nullable=False, server_default="[]"),
     sa.Column("updated_at", _now, nullable=True),
     sa.Column("assigned_to", sa.Integer, nullable=True),  # staff_users.id (staff are deactivated, never deleted)
+    # The report as the resident tells it (domain.REPORT_STATES): filed at the first message.
+    sa.Column("report_state", sa.String(16), nullable=False, server_default="complete"),
+    sa.Column("unanswered", sa.JSON, nullable=False, server_default="[]"),
+    sa.Column("revision", sa.Float, nullable=True),
+    sa.Column("reporter_active_at", _now, nullable=True),  # the resident's last filing: the idle window's start
+    sa.Column("routed_at", _now, nullable=True),  # when its deliveries were first queued
     sa.Index("ix_tips_urgency_status", "urgency", "status"),
+    sa.Index("ix_tips_report_state", "report_state", "reporter_active_at"),
 )
 
 triage_results = sa.Table(
@@ -179,7 +196,9 @@ tip_links = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("tip_id", sa.ForeignKey("tips.id", ondelete="CASCADE"), nullable=False, index=True),
     sa.Column("related_tip_id", sa.ForeignKey("tips.id", ondelete="CASCADE"), nullable=False, index=True),
-    sa.Column("reason", sa.String(16), nullable=False),  # subject, place, account, phrase
+    sa.Column(
+        "reason", sa.String(16), nullable=False
+    ),  # person_place, account, plate, phone, phrase (subject, place: older links)
     sa.Column("created_at", _now, nullable=False),
     sa.UniqueConstraint("tip_id", "related_tip_id", "reason", name="uq_tip_links_pair"),
 )
@@ -195,7 +214,8 @@ tip_match_keys = sa.Table(
     sa.Index("ix_tip_match_keys_digest", "digest"),
 )
 
-# Append-only: triggers (migration 0002) refuse UPDATE and DELETE on both databases.
+# Append-only: triggers refuse DELETE and every UPDATE on both databases (migration 0002) but
+# retention removing free text from an entry (migration 0006, Repository.remove_audit_text).
 audit_log = sa.Table(
     "audit_log",
     metadata,
@@ -249,3 +269,10 @@ tip_notes = sa.Table(
     sa.Column("actor", sa.String(64), nullable=False),
     sa.Column("created_at", _now, nullable=False),
 )
+
+
+def encrypted_columns() -> list[sa.Column[str]]:
+    """Every column encrypted with the vault, read from the table definitions (key rotation covers them all)."""
+    return [
+        column for table in metadata.sorted_tables for column in table.columns if column.name.endswith("_encrypted")
+    ]

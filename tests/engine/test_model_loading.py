@@ -58,9 +58,18 @@ def load_and_parse(which: str) -> dict[str, Any]:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_diet_loaded_without_tracing_predicts_exactly_as_rasa_loads_it() -> None:
+def test_diet_loaded_without_tracing_predicts_as_rasa_loads_it() -> None:
     assert MODEL.is_file(), "no trained model: run 'make model'"
     ours, rasa = load_and_parse("ours"), load_and_parse("rasa")
     assert ours["unrestored"] == []
-    assert ours["parses"] == rasa["parses"]
+    # The same weights, run eagerly rather than in a traced graph: float32 sums may round apart in
+    # the last digits (seen: 0.98120087 and 0.98120099), never in what was predicted.
+    assert len(ours["parses"]) == len(rasa["parses"])
+    for (our_intent, our_entities), (their_intent, their_entities) in zip(ours["parses"], rasa["parses"], strict=True):
+        assert our_intent["name"] == their_intent["name"]
+        assert abs(our_intent["confidence"] - their_intent["confidence"]) <= 1e-5
+        ours_found, theirs_found = [json.loads(e) for e in our_entities], [json.loads(e) for e in their_entities]
+        assert [e[:2] for e in ours_found] == [e[:2] for e in theirs_found]
+        for a, b in zip(ours_found, theirs_found, strict=True):
+            assert (a[2] is None) == (b[2] is None) and (a[2] is None or abs(a[2] - b[2]) <= 1e-5)
     assert [p[0]["name"] for p in ours["parses"]][:2] == ["report_threat", "report_self_harm"]

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -9,9 +9,26 @@ from aiohttp.web import Application
 
 from routing.app import create_app
 from routing.settings import Settings
-from tests.support.routing import example_jurisdiction, make_settings, sqlite_database
+from tests.support.routing import (
+    drop_postgres_schema,
+    example_jurisdiction,
+    fresh_postgres_schema,
+    make_settings,
+    sqlite_database,
+)
 
 AiohttpClient = Callable[[Application], Awaitable[TestClient]]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A migrated database, once SQLite and once PostgreSQL (a schema of its own)."""
+    if request.param == "sqlite":
+        yield sqlite_database(tmp_path)
+        return
+    url = fresh_postgres_schema()
+    yield url
+    drop_postgres_schema(url)
 
 
 @pytest.fixture

@@ -115,7 +115,12 @@ async def test_what_the_reporter_adds_later_reaches_every_target_once_and_acknow
     receipt = await (await service.post("/api/v1/tips", json=tip_payload())).json()
     await receivers.wait_for(lambda _: everything_delivered(delivering_settings))
     first = len(receivers.inbox.items)
-    added = {"reference": receipt["reference"], "pin": receipt["pin"], "text": "He is wearing a red jacket now"}
+    added = {
+        "reference": receipt["reference"],
+        "pin": receipt["pin"],
+        "text": "He is wearing a red jacket now",
+        "conversation_id": "conv-later",
+    }
     assert (await service.post("/api/v1/tips/information", json=added)).status == 201
     # every target of the tip once more: CAD, state webhook, 2 supervisor SMS, state and FBI liaison e-mail
     await receivers.wait_for(lambda inbox: len(inbox.items) >= 2 * first)
@@ -184,14 +189,14 @@ async def test_a_delivery_that_never_succeeds_is_dead_lettered_and_raises_an_ala
     assert "dead_letter" in [a.action for a in table(settings, audit_log)]
 
 
-async def test_tips_about_the_same_place_are_linked_and_the_link_travels_with_the_payload(
+async def test_tips_about_the_same_person_at_a_place_are_linked_and_the_link_travels_with_the_payload(
     service: TestClient, receivers: Receivers
 ) -> None:
-    place = {"where": "Lincoln High School, north gym"}
+    place = {"who": "Jordan Vale", "where": "Lincoln High School, north gym"}
     first = await (await service.post("/api/v1/tips", json=tip_payload(answers=place))).json()
     await receivers.wait_for(lambda inbox: len(inbox.webhooks()) >= 2)
     second = await (await service.post("/api/v1/tips", json=tip_payload(answers=place))).json()
     await receivers.wait_for(lambda inbox: any(h.body["reference"] == second["reference"] for h in inbox.webhooks()))
     later = next(h.body for h in receivers.inbox.webhooks() if h.body["reference"] == second["reference"])
-    assert [(r["reference"], r["reasons"]) for r in later["related_tips"]] == [(first["reference"], ["place"])]
+    assert [(r["reference"], r["reasons"]) for r in later["related_tips"]] == [(first["reference"], ["person_place"])]
     assert first["reference"] in later["summary"]

@@ -4,9 +4,7 @@ workers claiming from one outbox."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -18,17 +16,6 @@ from routing.outbox import PlannedDelivery
 from routing.settings import PROJECT_ROOT, sync_url
 from routing.store.engine import create_engine
 from routing.store.uow import UnitOfWork
-from tests.support.routing import drop_postgres_schema, fresh_postgres_schema, sqlite_database
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_database(tmp_path)
-    else:
-        url = fresh_postgres_schema()
-        yield url
-        drop_postgres_schema(url)
 
 
 def alembic_config(url: str) -> Config:

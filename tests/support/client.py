@@ -9,16 +9,17 @@ import aiohttp
 
 
 class Resident:
-    """One resident writing to the bot over the REST channel."""
+    """One resident writing to the bot over the REST channel (production's needs its token)."""
 
-    def __init__(self, engine_url: str, sender: str | None = None) -> None:
+    def __init__(self, engine_url: str, sender: str | None = None, token: str | None = None) -> None:
         self.url = engine_url + "/webhooks/rest/webhook"
         self.sender = sender or f"test-{uuid.uuid4().hex}"
+        self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
     async def says(self, text: str) -> list[str]:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60)) as session,
-            session.post(self.url, json={"sender": self.sender, "message": text}) as response,
+            session.post(self.url, json={"sender": self.sender, "message": text}, headers=self.headers) as response,
         ):
             response.raise_for_status()
             replies: list[dict[str, Any]] = await response.json()

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import secrets
 import shutil
 import signal
 import subprocess
@@ -21,6 +22,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from tests.support.routing import EXAMPLE_SECRETS
 from tests.support.stack import APP_PYTHON, MODEL, ROOT, free_port, stack_env, wait_healthy
@@ -125,6 +127,17 @@ class ProductionStack:
         return f"http://127.0.0.1:{self.env['TIPLINE_ENGINE_PORT']}"
 
     @property
+    def rest_token(self) -> str:
+        """The bearer token of production's REST channel (credentials.prod.yml)."""
+        return self.env["TIPLINE_REST_TOKEN"]
+
+    @property
+    def public_origin(self) -> str:
+        """The public page's origin, the only one the engines allow cross-origin (CORS)."""
+        parts = urlsplit(self.env["TIPLINE_PUBLIC_URL"])
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
     def routing_url(self) -> str:
         return self.env["TIPLINE_ROUTING_URL"]
 
@@ -226,8 +239,10 @@ def running_production_stack(workdir: Path, extra_env: Mapping[str, str] | None 
                 "DATABASE_URL": postgres.url("tipline"),
                 "TIPLINE_TRACKER_STORE_URL": postgres.url("tipline_tracker"),
                 "TIPLINE_REDIS_URL": redis.url,
-                # What Twilio calls (signatures are checked against it): the balancer.
-                "TIPLINE_PUBLIC_URL": f"http://127.0.0.1:{ports['ENGINE']}",
+                # What Twilio calls (signatures are checked against this string; nothing connects to
+                # it): production mode needs https, which a TLS terminator in front would serve.
+                "TIPLINE_PUBLIC_URL": "https://tipline.example.org",
+                "TIPLINE_REST_TOKEN": secrets.token_urlsafe(24),
                 "TIPLINE_TWILIO_NUMBER": TIPLINE_NUMBER,
                 **EXAMPLE_SECRETS,
                 **(extra_env or {}),

@@ -126,3 +126,49 @@ def test_yaml_that_does_not_parse_names_the_line(tmp_path: Path) -> None:
     path.write_text("id: x\nname: [unclosed\n")
     with pytest.raises(JurisdictionError, match=r"broken.yml: not valid YAML at line"):
         load(path, {})
+
+
+# --- privacy answers -------------------------------------------------------------------------
+
+
+def test_the_privacy_answers_fill_in_the_deployments_retention_periods() -> None:
+    from routing.jurisdiction import public_view
+    from routing.settings import RetentionSettings
+
+    j = load(DEFAULT_JURISDICTION, EXAMPLE_SECRETS)
+    now = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    served = public_view(j, now, RetentionSettings(contacts_days=7, transcripts_days=45.5).days())["privacy"]
+    assert set(served) == {"kept", "who_sees", "phone_ip", "subpoena", "family_school", "immigration"}
+    assert all(set(texts) == {"en", "es"} for texts in served.values())
+    assert "deleted after 7 days" in served["kept"]["en"] and "45.5 days" in served["kept"]["en"]
+    assert "1095 days" in served["kept"]["en"] and "a los 7 días" in served["kept"]["es"]
+    assert not any("{" in text for texts in served.values() for text in texts.values())
+    # Each answer fits one SMS even with four-digit periods.
+    longest = RetentionSettings(contacts_days=9999, transcripts_days=9999, closed_tips_days=9999).days()
+    assert all(len(t) <= 320 for texts in public_view(j, now, longest)["privacy"].values() for t in texts.values())
+
+
+def test_a_privacy_answer_with_an_unknown_placeholder_is_refused(tmp_path: Path) -> None:
+    data = example()
+    data["public"]["privacy"]["kept"]["en"] = "We keep it for {forever_days} days."
+    message = refused(tmp_path, data)
+    assert "public.privacy: kept.en: unknown placeholder {forever_days}" in message
+
+
+def test_a_privacy_answer_missing_a_language_or_a_topic_is_refused(tmp_path: Path) -> None:
+    data = example()
+    del data["public"]["privacy"]["immigration"]["es"]
+    assert "public.privacy.immigration has no text in es" in refused(tmp_path, data)
+    data = example()
+    del data["public"]["privacy"]["subpoena"]
+    assert "public.privacy.subpoena" in refused(tmp_path, data)
+
+
+def test_a_retention_period_kept_forever_cannot_be_named_in_a_privacy_answer() -> None:
+    from routing.jurisdiction import check_retention
+    from routing.settings import RetentionSettings
+
+    j = load(DEFAULT_JURISDICTION, EXAMPLE_SECRETS)
+    check_retention(j, RetentionSettings().days())
+    with pytest.raises(JurisdictionError, match="TIPLINE_RETAIN_TRANSCRIPTS_DAYS is 'never'"):
+        check_retention(j, RetentionSettings(transcripts_days=None).days())

@@ -60,3 +60,20 @@ def test_the_full_summary_names_related_tips_and_hides_an_anonymous_reporter() -
 def test_the_full_summary_shows_a_consenting_reporter() -> None:
     text = full_summary(tip(contact=Contact(phone="+15550123", name="Avery Testperson")))
     assert "+15550123" in text and "Avery Testperson" in text
+
+
+def test_an_incomplete_report_says_so_and_what_was_not_answered() -> None:
+    incomplete = tip(report_state="incomplete", unanswered=("who", "how_known"))
+    assert sms_summary(incomplete).startswith("TIPLINE EMERGENCY: Threat to others (incomplete).")
+    text = full_summary(incomplete)
+    assert "Report INCOMPLETE: the reporter stopped answering." in text
+    assert "Asked and not answered: who, how_known" in text
+    assert "INCOMPLETE" not in full_summary(tip()) and "in progress" not in full_summary(tip())
+
+
+def test_an_open_emergency_says_updates_follow_and_shows_what_dispatch_was_told() -> None:
+    answers = {"where": "mosque on 3rd st", "hurt": "not yet", "description": "white van, red gas can", "safe": "yes"}
+    text = full_summary(tip(report_state="open", answers=answers))
+    assert "Report in progress: the reporter is still answering; updates follow." in text
+    for line in ("Anyone hurt: not yet", "Description: white van, red gas can", "Reporter safe: yes"):
+        assert line in text
