@@ -265,6 +265,30 @@ def _grow_place(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# A weapon as named: the words before it that say whose, how many or which ("his dad's rifle",
+# "3 AR-15s", "una escopeta"), and a model or calibre after it ("Glock 19", "calibre 12").
+WEAPON_BEFORE = re.compile(
+    r"^(a|an|the|his|her|their|my|your|our|this|that|these|those|some|two|three|four|five|several|"
+    r"un|una|unos|unas|el|la|los|las|su|sus|mi|mis|tu|tus|\d+|\w+'s|\w+s'|(dad|mom|uncle|brother|"
+    r"father|grandpa|cousin|friend)s|hunting|deer|assault|loaded|kitchen|box|sawed-off|semi-auto(matic)?)$",
+    re.I,
+)
+WEAPON_AFTER = re.compile(r"^\W*(\d+\w*|\.\d+|mm|cal|caliber|calibre|gauge|de (su|mi|tu|el|la|los) \w+)\b", re.I)
+MOST_WORDS_BEFORE = 3
+
+
+def _grow_weapon(text: str, start: int, end: int) -> tuple[int, int]:
+    """Grow a weapon entity's span over the words that name it whole."""
+    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+    for s, e, word in [t for t in tokens if t[1] <= start][::-1][:MOST_WORDS_BEFORE]:
+        if not (_joined(text, e, start) and WEAPON_BEFORE.match(word.strip(".'\"()"))):
+            break
+        start = s
+    while (after := WEAPON_AFTER.match(text[end:])) and not _SENTENCE_END.search(text[end : end + after.start(1)]):
+        end += after.end()
+    return start, end
+
+
 def _close(text: str, end: int, start: int) -> bool:
     """Two entities that overlap, or only a few words apart in one sentence, are one phrase."""
     return end >= start or (len(text[end:start].split()) <= MAX_GAP_WORDS and _joined(text, end, start))
@@ -286,6 +310,8 @@ def written_phrases(tracker: Tracker, *names: str) -> list[str]:
             continue
         if e.get("entity") == "location":
             start, end = _grow_place(text, start, end)
+        elif e.get("entity") == "weapon":
+            start, end = _grow_weapon(text, start, end)
         last = spans[-1] if spans else None
         if last is not None and last[1] is not None and _close(text, last[1], start):
             last[1] = max(last[1], end)

@@ -57,6 +57,9 @@ ENTITIES_FOR = {
     "tip_weapons": ("weapon",),
     "tip_how_known": ("link", "platform"),
 }
+# Kept from any message when still unanswered; places and people are not (their entities are
+# too often wrong when a message is about something else: "gas" as a place).
+TOLD_IN_PASSING = ("tip_weapons", "tip_when")
 SELF = "self"
 # "I want to kill myself": someone at risk writing about themselves.
 FIRST_PERSON = re.compile(r"\b(i|i'?m|im|me|my|myself|yo|mi|estoy|quiero)\b", re.I)
@@ -171,6 +174,7 @@ class ValidateTipForm(FormValidationAction):
             await answer_question(question, dispatcher, language, requested)
             return ask_again
         events = await super().run(dispatcher, tracker, domain)
+        events += self._told_in_passing(tracker, requested, events)
         corrected = {e["name"] for e in events if e.get("event") == "slot"} & ENTITIES_FOR.keys()
         if latest_intent(tracker) == "correct" and corrected:
             dispatcher.utter_message(response="utter_correction_noted")
@@ -189,6 +193,20 @@ class ValidateTipForm(FormValidationAction):
             if next_slot := await self.next_requested_slot(dispatcher, tracker, domain):
                 events.append(next_slot)
         return events + changed
+
+    @staticmethod
+    def _told_in_passing(tracker: Tracker, requested: str | None, events: list[EventType]) -> list[EventType]:
+        """A weapon or a time named in any message, while its question is still unanswered, is
+        kept (in the resident's words) and not asked for: also where the report does not ask
+        it (an emergency asks where, not with what)."""
+        set_now = {e.get("name") for e in events if e.get("event") == "slot"}
+        told = []
+        for slot in TOLD_IN_PASSING:
+            if slot == requested or slot in set_now or tracker.get_slot(slot) is not None:
+                continue
+            if phrases := written_phrases(tracker, *ENTITIES_FOR[slot]):
+                told.append(SlotSet(slot, ", ".join(phrases)))
+        return told
 
     async def _guide(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict) -> bool:
         """Safety guidance for a resident in an emergency who asks what to do or cannot talk."""

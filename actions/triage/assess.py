@@ -62,7 +62,7 @@ class Triage:
     lexicon: Lexicon
     rules: Rules
     model: TextModel
-    _alone: dict[str, bool] = field(default_factory=dict, compare=False, repr=False)
+    _alone: dict[str, float] = field(default_factory=dict, compare=False, repr=False)
 
     def assess(self, conversation: Conversation) -> Assessment:
         findings = find_indicators(conversation, self.lexicon)
@@ -204,10 +204,11 @@ class Triage:
             number = int(f.source.split()[1]) if f.source.startswith("message ") else 0
             if number >= denied or SOMEONE_ELSE.search(f.evidence):
                 return True
+        model = self.rules.model
         return any(
-            self._reads_as_self_harm(m.text)
-            for m in conversation.messages[max(denied - 1, 0) :]
-            if not self._is_a_reply(m)
+            self._reads_as_self_harm(m.text, model.self_harm_alone if n == 0 else model.self_harm_alone_later)
+            for n, m in enumerate(conversation.messages)
+            if n >= denied - 1 and not self._is_a_reply(m)
         )
 
     def _is_a_reply(self, message: Message) -> bool:
@@ -222,9 +223,10 @@ class Triage:
         """Forget the kept readings of single messages (for timing a triage from cold)."""
         self._alone.clear()
 
-    def _reads_as_self_harm(self, text: str) -> bool:
-        """The model's reading of one message alone, with its own phrase findings (no NLU); kept,
-        since the live bot triages the whole conversation again at every turn."""
+    def _reads_as_self_harm(self, text: str, at_least: float) -> bool:
+        """The model's reading of one message alone, with its own phrase findings (no NLU), shows
+        self-harm with p(self_harm) >= at_least; kept, since the live bot triages the whole
+        conversation again at every turn."""
         if text not in self._alone:
             alone = Conversation(id="", messages=(Message(text=text),))
             findings = {str(f.indicator) for f in find_indicators(alone, self.lexicon)}
@@ -233,11 +235,8 @@ class Triage:
             if len(self._alone) > ALONE_KEPT:
                 self._alone.clear()
             likeliest = max(order, key=lambda c: (category[str(c)], -order.index(c)))
-            self._alone[text] = (
-                likeliest is Category.SELF_HARM
-                and category[str(Category.SELF_HARM)] >= self.rules.model.self_harm_alone
-            )
-        return self._alone[text]
+            self._alone[text] = category[str(Category.SELF_HARM)] if likeliest is Category.SELF_HARM else 0.0
+        return self._alone[text] >= at_least
 
     def _resembles(self, prediction: Prediction, category: Category) -> list[Finding]:
         """The model's urgency as indicators; rules.yml turns them into urgency, unconditionally."""

@@ -33,7 +33,7 @@ NLU_KEYS = frozenset(
         "reply_words",
     }
 )
-MODEL_KEYS = frozenset({"urgent", "sure_category", "self_harm_alone"})
+MODEL_KEYS = frozenset({"urgent", "sure_category", "self_harm_alone", "self_harm_alone_later"})
 
 
 class RulesError(TriageDataError):
@@ -101,6 +101,7 @@ class ModelPolicy:
     urgent: float  # p(urgent or emergency) at or above this: resembles_urgent
     sure_category: float  # the model's category below this, with little text evidence: review
     self_harm_alone: float  # one message read alone shows self-harm at this p(self_harm) or more
+    self_harm_alone_later: float  # the same for a message after the conversation's first
 
 
 @dataclass(frozen=True)

@@ -88,14 +88,44 @@ async def test_a_place_in_the_first_message_is_kept_as_written(
 @pytest.mark.parametrize(
     ("text", "words", "value", "expected"),
     [
-        ("my cousin just bought a glock off a guy online", "glock", "gun", "glock (gun)"),
-        ("mi primo compró una glock a un tipo por internet", "glock", "pistola", "glock (pistola)"),
+        ("my cousin just bought a glock off a guy online", "glock", "gun", "a glock (gun)"),
+        ("mi primo compró una glock a un tipo por internet", "glock", "pistola", "una glock (pistola)"),
+        ("he is going to bring his dads rifle and shoot them", "rifle", "rifle", "his dads rifle"),
+        ("he bought a Glock 19 last friday", "Glock", "gun", "a Glock 19 (gun)"),
+        ("tiene una escopeta calibre 12 en la casa", "escopeta", "escopeta", "una escopeta calibre 12"),
+        ("he owns 3 AR-15s. his dad", "AR-15s", "rifle", "3 AR-15s (rifle)"),
     ],
 )
 async def test_a_weapon_is_kept_as_named(domain, use_public_info, text: str, words: str, value: str, expected) -> None:
     message = user(text, "report_gun_purchase", [at(text, "weapon", words, value)])
     slots, _ = await validate([message], domain, tip_category="gun_diversion")
     assert slots["tip_weapons"] == expected
+
+
+async def test_a_weapon_named_in_an_emergency_is_kept_though_not_asked(domain, use_public_info) -> None:
+    """An emergency asks where, not with what; the weapon told in the first message is kept."""
+    text = "a guy just pulled a hunting knife on the driver of the 14 bus"
+    message = user(text, "report_emergency", [at(text, "weapon", "knife")])
+    slots, _ = await validate([message], domain, tip_category="threat_to_others", tip_urgency="emergency")
+    assert slots["tip_weapons"] == "a hunting knife"
+
+
+async def test_a_weapon_told_instead_of_the_place_is_kept_and_not_asked_again(domain, use_public_info) -> None:
+    opening = user("my neighbor says he will hurt his ex", "report_threat")
+    answer = "he has a machete in his truck, idk where he is"
+    events = [opening, slot("requested_slot", "tip_where"), user(answer, "inform", [at(answer, "weapon", "machete")])]
+    slots, _ = await validate(events, domain, tip_category="threat_to_others", tip_urgency="urgent")
+    assert slots["tip_weapons"] == "a machete"
+
+
+async def test_a_weapon_already_answered_is_not_replaced_in_passing(domain, use_public_info) -> None:
+    opening = user("my neighbor says he will hurt his ex", "report_threat")
+    answer = "at his moms house, she keeps a rifle there too"
+    events = [opening, slot("requested_slot", "tip_where"), user(answer, "inform", [at(answer, "weapon", "rifle")])]
+    slots, _ = await validate(
+        events, domain, tip_category="threat_to_others", tip_urgency="urgent", tip_weapons="a machete"
+    )
+    assert "tip_weapons" not in slots
 
 
 @pytest.mark.parametrize(

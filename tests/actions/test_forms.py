@@ -39,7 +39,7 @@ async def test_the_first_message_is_what_happened_and_its_entities_answer_ahead(
     slots, _ = await validate([message], domain, tip_category="threat_to_others")
     assert slots["tip_what"] == text
     assert slots["tip_who"] == "coworker"
-    assert slots["tip_weapons"] == "rifle"
+    assert slots["tip_weapons"] == "his rifle"
     assert slots["tip_when"] == "friday"
     # Not an emergency yet: whether someone could be hurt soon is asked first.
     assert slots["requested_slot"] == "tip_imminent"

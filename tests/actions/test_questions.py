@@ -171,6 +171,7 @@ async def test_what_do_you_mean_as_an_answer_explains_the_question(text: str, la
             "es",
             ["kept", "phone_ip", "subpoena"],
         ),
+        ("wait do you guys keep my phone number?", "en", ["kept", "phone_ip"]),
         ("will my parents find out?", "en", ["family_school"]),
         ("¿mis papás se van a enterar?", "es", ["family_school"]),
         ("i'm undocumented, will this get me deported?", "en", ["immigration"]),

@@ -224,8 +224,26 @@ def test_the_nlu_alone_never_makes_a_tip_self_harm() -> None:
         ((("theres a man with a gun outside the grocery store", None), ("que hago", "how_it_works")), False),
         ((("my neighbor hasnt been seen in days", None), ("i dont know", "dont_know")), False),
         ((("he keeps filming the gates", None), ("my friend told me", "inform")), False),
-        # indirect wording the model reads as self-harm
+        # an answer inside a report needs a plain reading to be a sign by the model alone
+        (
+            (
+                ("my friends bf says hes gonna kill her if she leaves him", None),
+                ("he said it to me and another dad", None),
+            ),
+            False,
+        ),
+        (
+            (
+                ("my friends bf says hes gonna kill her if she leaves", None),
+                ("ya she wants to leave him this weekend", None),
+            ),
+            False,
+        ),
+        ((("my coworker is not ok", None), ("its me. i have the pills in my hand", None)), True),
+        # indirect wording (the phrase lists, or the model reading the message alone)
         ((("ya no quiero seguir aqui", None),), True),
+        ((("no quiero seguir viviendo", None),), True),
+        ((("tengo miedo que se vaya a matar", None),), True),
         ((("she sent me a goodbye message and now her phone is off", None),), True),
         # "not suicidal": what came before counts only where it is about someone else
         ((("i wanna die lol", None), ("no im not suicidal", "deny")), False),
