@@ -60,6 +60,28 @@ ENTITIES_FOR = {
 # Kept from any message when still unanswered; places and people are not (their entities are
 # too often wrong when a message is about something else: "gas" as a place).
 TOLD_IN_PASSING = ("tip_weapons", "tip_when")
+# A report about someone the resident does not know ("some guy", "un señor", "alguien") and no one
+# they do: "who is this about, how do you know them?" does not fit; what they look like does.
+STRANGER = re.compile(
+    r"\b(a|some|this|that|one|an?other|two|three|several)\s+(\w+\s+)?(guy|guys|man|men|dude|dudes|woman|women|"
+    r"lady|person|people|stranger|strangers|customer|driver|individual)\b|\b(someone|somebody|stranger|strangers|"
+    r"random)\b|\b(don'?t|dont|do not) know (him|her|them|who)\b|"
+    r"\b(un|una|unos|unas|alg[uú]n|alguna|dos|tres)\s+(se[nñ]or|se[nñ]ores|hombre|hombres|tipo|tipos|muchacho|"
+    r"muchachos|chavo|chavos|vato|mujer|se[nñ]ora|muchacha|desconocid[oa]s?|cliente|persona|personas|sujeto|"
+    r"individuo)\b|\b(alguien|desconocid[oa]s?)\b|\bno (lo|la|los|las) conozco\b",
+    re.I,
+)
+# "Can someone check on...": someone asked for, not someone reported.
+ASKING_FOR = re.compile(r"\b(can|could|would|please|need|send|get|want)\s+$", re.I)
+# Someone the resident knows: named first, the report is about them ("my neighbor said some guy...").
+KNOWN = re.compile(
+    r"\b(neighbou?rs?|coworkers?|co-workers?|classmates?|friends?|friend'?s|sons?|daughters?|brothers?|sisters?|"
+    r"cousins?|nephews?|nieces?|uncle|aunt|ex|boyfriend|girlfriend|bf|gf|husband|wife|roommates?|students?|"
+    r"graders?|boss|supervisor|manager|dad|mom|father|mother|parents?|family|vecin[oa]s?|compa[nñ]er[oa]s?|"
+    r"amig[oa]s?|hij[oa]s?|herman[oa]s?|prim[oa]s?|sobrin[oa]s?|t[ií][oa]s?|novi[oa]|espos[oa]|jefe|jefa|"
+    r"pap[aá]|mam[aá]|padres?|madre|alumn[oa]s?|estudiantes?|familia)\b",
+    re.I,
+)
 SELF = "self"
 # "I want to kill myself": someone at risk writing about themselves.
 FIRST_PERSON = re.compile(r"\b(i|i'?m|im|me|my|myself|yo|mi|estoy|quiero)\b", re.I)
@@ -102,6 +124,13 @@ CANT_TALK = re.compile(
 )
 
 
+def about_a_stranger(report: str) -> bool:
+    """The report speaks first of someone the resident does not know ("a man ... told my kids")."""
+    stranger = next((m for m in STRANGER.finditer(report) if not ASKING_FOR.search(report[: m.start()])), None)
+    known = KNOWN.search(report)
+    return stranger is not None and (known is None or stranger.start() < known.start())
+
+
 def _answer(value: Any, tracker: Tracker) -> str | None:
     """The resident's words, or SKIPPED when they asked to skip the question."""
     if latest_intent(tracker) == "skip":
@@ -142,6 +171,10 @@ class ValidateTipForm(FormValidationAction):
                 questions = ["tip_imminent", *questions]
         if tracker.get_slot("tip_who") == SELF:
             questions = [q for q in questions if q != "tip_how_known"]
+        elif tracker.get_slot("tip_who") is None and about_a_stranger(str(tracker.get_slot("tip_what") or "")):
+            # Asked in its place: what the person looks like (once, if the report asks it anyway).
+            instead = [] if "tip_description" in questions else ["tip_description"]
+            questions = [asked for q in questions for asked in (instead if q == "tip_who" else [q])]
         slots = ["tip_what", *questions, "tip_anonymous"]
         if tracker.get_slot("tip_anonymous") is False:
             slots.append("tip_contact")

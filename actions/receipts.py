@@ -66,9 +66,11 @@ ASKS_STATUS = re.compile(
     r"(it|that|my (report|tip)|the (report|tip))\b|"
     r"\bwhat happened (with|to) (it|that|my (report|tip)|the (report|tip))\b|"
     r"\bdid (any|some) ?(one|body) (read|see|look at|reply|answer|do anything)\b|"
-    r"\bqu[eé] (pas[oó]|ha pasado) con (mi|eso|esto|lo que|la denuncia|el reporte)\b|"
-    r"\bc[oó]mo va (mi|eso|la denuncia|el reporte)\b|\bel estado de (mi|la|el)\b|"
-    r"\b(hay|alguna) (novedad(es)?|noticias?|respuestas?)\b|\balguien (vio|ley[oó]|contest[oó]|respondi[oó])\b",
+    r"\b(qu[eé]|q) (pas[oó]|ha pasado) con (mi|eso|esto|lo (que|q)|la denuncia|el reporte)\b|"
+    r"\bc[oó]mo va (mi|eso|la denuncia|el reporte)\b|\bel estado de (mi|la|el)\b|\ben qu[eé] va (eso|mi|la|el)\b|"
+    r"\b(hay|alguna) (novedad(es)?|noticias?|respuestas?)\b|"
+    r"\balguien (lo |la )?(vio|ley[oó]|contest[oó]|respondi[oó])\b|"
+    r"\bya (vieron|leyeron) (lo (que|q) (mand|envi|escrib)|mi (denuncia|reporte|mensaje))",
     re.I,
 )
 # "It's not a new report" (checked first: it names what NEW_REPORT looks for). Facts that only
@@ -84,9 +86,12 @@ NOT_NEW = re.compile(
 NEW_REPORT = re.compile(
     r"\b(new|another|different|separate) (report|tip|incident|matter|issue)\b|"
     r"\bsomething (else|new|different) to (report|tell you about)\b|"
-    r"\b(it'?s|its|this is) (a |an )?(new|different|separate) (thing|one|matter)\b|"
+    r"\b(it'?s|its|this is) (a |an )?(new|different|diff|separate|unrelated) (thing|one|matter)\b|"
+    r"\b(totally|completely|whole) (different|diff|separate|unrelated) (thing|matter|issue|situation)\b|"
+    r"\b(has )?nothing to do with (the|my|that|what)\b|"
     r"\b(denuncia|reporte) (nuev[oa]|distint[oa]|diferente|aparte)\b|\b(nuev[oa]|otr[oa]) (denuncia|reporte)\b|"
-    r"\bes (algo (nuevo|distinto|diferente)|otra cosa)\W*$",
+    r"\bes (algo (nuevo|distinto|diferente)|otra cosa)\W*$|\botro asunto\b|\basunto (distinto|diferente|aparte)\b|"
+    r"\botra cosa (distinta|diferente|aparte)\b|\bno tiene (nada )?que ver con\b",
     re.I,
 )
 

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.contact import contact_from_text
 from actions.conversation import SKIPPED
-from actions.forms import ValidateInformationForm, ValidateTipForm, pin_in, reference_in
+from actions.forms import ValidateInformationForm, ValidateTipForm, about_a_stranger, pin_in, reference_in
 from tests.actions.conftest import entity, make_tracker, slot, texts, user
 
 # Every screened message may file the report: with the real routing app on fresh SQLite.
@@ -57,6 +57,37 @@ async def test_a_wellness_concern_is_never_asked_about_weapons(domain, use_publi
         asked.append(state["requested_slot"])
         events = [*events, user("no idea", "dont_know"), slot(state["requested_slot"], "no idea")]
     assert asked == ["tip_imminent", "tip_who", "tip_where", "tip_how_known", "tip_anonymous"]
+
+
+@pytest.mark.parametrize(
+    ("opening", "stranger"),
+    [
+        ("some guy been sittin at the skatepark every day watchin the little kids", True),
+        ("theres a man who hangs around the bus stop where my kids wait", True),
+        ("un señor borracho en el parque le dijo a mi hijo que le va a dar un balazo", True),
+        ("hay alguien que toma fotos de la entrada de la bodega cada noche", True),
+        ("my neighbor said some guy offered him cash to buy a gun", False),
+        ("one of my 7th graders told another kid hes going to bring a rifle", False),
+        ("un compañero de trabajo le dice a los viejitos que los va a envenenar", False),
+        ("can someone check on my neighbor, her mail is piling up", False),
+    ],
+)
+def test_a_report_about_a_stranger_is_told_apart(opening: str, stranger: bool) -> None:
+    assert about_a_stranger(opening) is stranger
+
+
+async def test_a_stranger_is_described_not_asked_how_the_resident_knows_them(domain, use_public_info) -> None:
+    events = [user("some guy keeps filming the gates of the water plant", "report_surveillance")]
+    asked = []
+    state: dict[str, Any] = {"tip_category": "site_surveillance", "tip_imminent": "no"}
+    for _ in range(8):
+        slots, _ = await validate(events, domain, **state)
+        state.update(slots)
+        if state["requested_slot"] is None:
+            break
+        asked.append(state["requested_slot"])
+        events = [*events, user("no idea", "dont_know"), slot(state["requested_slot"], "no idea")]
+    assert asked == ["tip_where", "tip_when", "tip_description", "tip_how_known", "tip_anonymous"]
 
 
 async def test_skip_moves_on_and_is_sent_as_null(domain, use_public_info) -> None:

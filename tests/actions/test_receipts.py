@@ -127,6 +127,13 @@ def after_receipt(text: str, intent: str, reference: str, pin: str, language: st
         ("nothing i just want to know whats happening with it", "inform", "en", "Report {}: received (last update "),
         ("STATUS", "inform", "en", "Report {}: received (last update "),
         ("quiero saber que paso con mi reporte", "greet", "es", "Denuncia {}: recibida (última actualización "),
+        ("y q paso con lo q mande? alguien lo vio?", "inform", "es", "Denuncia {}: recibida (última actualización "),
+        (
+            "buenas otra vez, ya vieron lo que mandé? en qué va eso?",
+            "greet",
+            "es",
+            "Denuncia {}: recibida (última actualización ",
+        ),
         ("hay novedades?", "deny", "es", "Denuncia {}: recibida (última actualización "),
     ],
 )
@@ -212,6 +219,9 @@ async def test_after_the_receipt_no_and_not_new_add_nothing_and_start_nothing(
         ("i have something else to report, its a new thing", "start_report", "en"),
         ("this is about a new report: a man keeps filming the water plant", "report_surveillance", "en"),
         ("tengo otra denuncia nueva", "check_status", "es"),
+        ("ok this is a diff thing tho, theres a dude at my bus stop showing ppl a gun", "report_threat", "en"),
+        ("ahora es otra cosa, no tiene que ver con el colegio: un señor vende armas en la feria", "inform", "es"),
+        ("otro asunto: unos tipos se meten al parqueo de noche", "report_suspicious", "es"),
     ],
 )
 async def test_a_new_report_starts_only_when_the_resident_says_it_is_new(
