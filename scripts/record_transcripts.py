@@ -48,7 +48,7 @@ CONVERSATIONS = [
             "imminent": "no",
             "where": "the water treatment plant on river road",
             "when": "three evenings last week",
-            "who": "i dont know him, tall guy in a grey van",
+            "description": "tall guy in a grey van, a camera on a tripod",
             "how_known": "i saw him on my walks",
             "anonymous": "no",
         },
