@@ -214,6 +214,13 @@ PLACE_NOUNS = _words(
     "calle avenida av carretera camino escuela colegio secundaria primaria preparatoria parque ",
     "tienda iglesia centro biblioteca estación apartamentos",
 )
+# Words that show a phrase is a place, though they do not grow one ("the corner", "su casa").
+PLACE_HINTS = PLACE_NOUNS | _words(
+    "house home apartment apt corner building plaza market restaurant hospital office parking lot garage ",
+    "gym terminal stop campus field daycare warehouse factory shop bar club stadium theater theatre hotel motel ",
+    "casa esquina edificio mercado restaurante oficina parqueo estacionamiento garaje gimnasio parada ",
+    "cancha guardería guarderia bodega fábrica fabrica taller barrio colonia cuadra hotel",
+)
 PLACE_JOINERS = frozenset({"in", "on", "en", "of", "de", "del"})
 # Words that start with a capital only because they start a sentence.
 NOT_PLACE_WORDS = _words(
@@ -287,6 +294,17 @@ def _grow_weapon(text: str, start: int, end: int) -> tuple[int, int]:
     while (after := WEAPON_AFTER.match(text[end:])) and not _SENTENCE_END.search(text[end : end + after.start(1)]):
         end += after.end()
     return start, end
+
+
+def looks_like_a_place(phrase: str) -> bool:
+    """A place entity that reads as one: a name (a capital not starting the message), a number, or
+    a place word. The NLU also tags "gas", "mala" or "parqueado" as places; those are asked for."""
+    tokens = _TOKEN.findall(phrase)
+    return any(
+        token.strip(".'\"()").casefold() in PLACE_HINTS
+        or ((token[:1].isupper() or token[:1].isdigit()) and token.strip(".'\"()").casefold() not in NOT_PLACE_WORDS)
+        for token in tokens
+    )
 
 
 def _close(text: str, end: int, start: int) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import Tracker
@@ -19,6 +20,7 @@ from actions.conversation import (
     conversation_from_tracker,
     ends_the_report,
     latest_intent,
+    looks_like_a_place,
     report_events,
     returning_to_a_report,
     written_phrases,
@@ -259,8 +261,8 @@ class ValidateTipForm(FormValidationAction):
     # --- answers given before they were asked, and corrections ---------------------------
 
     @staticmethod
-    def _from_entities(slot: str, tracker: Tracker) -> dict[str, Any]:
-        values = written_phrases(tracker, *ENTITIES_FOR[slot])
+    def _from_entities(slot: str, tracker: Tracker, keep: Callable[[str], bool] | None = None) -> dict[str, Any]:
+        values = [v for v in written_phrases(tracker, *ENTITIES_FOR[slot]) if keep is None or keep(v)]
         if not values:
             return {}
         correcting = latest_intent(tracker) == "correct"
@@ -295,7 +297,8 @@ class ValidateTipForm(FormValidationAction):
     async def extract_tip_where(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        return self._from_entities("tip_where", tracker)
+        # A word the NLU took for a place ("gas", "mala") is left out: the question is asked instead.
+        return self._from_entities("tip_where", tracker, keep=looks_like_a_place)
 
     async def extract_tip_when(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -102,6 +102,25 @@ async def test_a_weapon_is_kept_as_named(domain, use_public_info, text: str, wor
     assert slots["tip_weapons"] == expected
 
 
+@pytest.mark.parametrize(
+    ("text", "words", "kept"),
+    [
+        ("he said it again this morning standing in his driveway w a gas can", "gas", None),
+        ("hay un señor que pasa frente al negocio, me da mala espina", "mala", None),
+        ("a guy keeps filming the doors of Harbor Point Mall at night", "Harbor Point Mall", "Harbor Point Mall"),
+        ("unos tipos se juntan en la esquina de mi casa", "esquina", "esquina"),
+    ],
+)
+async def test_a_word_the_nlu_took_for_a_place_is_not_kept_and_the_place_is_asked(
+    domain, use_public_info, text: str, words: str, kept: str | None
+) -> None:
+    message = user(text, "report_surveillance", [at(text, "location", words)])
+    slots, _ = await validate([message], domain, tip_category="site_surveillance", tip_imminent="no")
+    assert slots.get("tip_where") == kept
+    if kept is None:
+        assert slots["requested_slot"] == "tip_where"
+
+
 async def test_a_weapon_named_in_an_emergency_is_kept_though_not_asked(domain, use_public_info) -> None:
     """An emergency asks where, not with what; the weapon told in the first message is kept."""
     text = "a guy just pulled a hunting knife on the driver of the 14 bus"
