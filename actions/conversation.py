@@ -217,8 +217,10 @@ PLACE_NOUNS = _words(
 # Words that show a phrase is a place, though they do not grow one ("the corner", "su casa").
 PLACE_HINTS = PLACE_NOUNS | _words(
     "house home apartment apt corner building plaza market restaurant hospital office parking lot garage ",
+    "cafeteria cafe lobby hallway gate gates entrance classroom gymnasium pool bank airport ",
     "gym terminal stop campus field daycare warehouse factory shop bar club stadium theater theatre hotel motel ",
     "casa esquina edificio mercado restaurante oficina parqueo estacionamiento garaje gimnasio parada ",
+    "cafetería salón salon pasillo entrada puerta banco aeropuerto gasolinera farmacia panadería ",
     "cancha guardería guarderia bodega fábrica fabrica taller barrio colonia cuadra hotel",
 )
 PLACE_JOINERS = frozenset({"in", "on", "en", "of", "de", "del"})
