@@ -299,8 +299,8 @@ def _grow_weapon(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def looks_like_a_place(phrase: str) -> bool:
-    """A place entity that reads as one: a name (a capital not starting the message), a number, or
-    a place word. The NLU also tags "gas", "mala" or "parqueado" as places; those are asked for."""
+    """A place entity that reads as one: a name or a number (a capital or a digit), or a place word.
+    The NLU also tags "gas", "mala" or "parqueado" as places; those are asked for."""
     tokens = _TOKEN.findall(phrase)
     return any(
         token.strip(".'\"()").casefold() in PLACE_HINTS

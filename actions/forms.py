@@ -62,8 +62,9 @@ ENTITIES_FOR = {
 # Kept from any message when still unanswered; places and people are not (their entities are
 # too often wrong when a message is about something else: "gas" as a place).
 TOLD_IN_PASSING = ("tip_weapons", "tip_when")
-# A report about someone the resident does not know ("some guy", "un señor", "alguien") and no one
-# they do: "who is this about, how do you know them?" does not fit; what they look like does.
+# A report about someone the resident does not know ("some guy", "un señor", "alguien"), named
+# before anyone they know: "who is this about, how do you know them?" does not fit; what they
+# look like does.
 STRANGER = re.compile(
     r"\b(a|some|this|that|one|an?other|two|three|several)\s+(\w+\s+)?(guy|guys|man|men|dude|dudes|woman|women|"
     r"lady|person|people|stranger|strangers|customer|driver|individual)\b|\b(someone|somebody|stranger|strangers|"

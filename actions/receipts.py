@@ -88,10 +88,9 @@ NEW_REPORT = re.compile(
     r"\bsomething (else|new|different) to (report|tell you about)\b|"
     r"\b(it'?s|its|this is) (a |an )?(new|different|diff|separate|unrelated) (thing|one|matter)\b|"
     r"\b(totally|completely|whole) (different|diff|separate|unrelated) (thing|matter|issue|situation)\b|"
-    r"\b(has )?nothing to do with (the|my|that|what)\b|"
     r"\b(denuncia|reporte) (nuev[oa]|distint[oa]|diferente|aparte)\b|\b(nuev[oa]|otr[oa]) (denuncia|reporte)\b|"
     r"\bes (algo (nuevo|distinto|diferente)|otra cosa)\W*$|\botro asunto\b|\basunto (distinto|diferente|aparte)\b|"
-    r"\botra cosa (distinta|diferente|aparte)\b|\bno tiene (nada )?que ver con\b",
+    r"\botra cosa (distinta|diferente|aparte)\b",
     re.I,
 )
 

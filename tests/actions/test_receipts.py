@@ -220,7 +220,11 @@ async def test_after_the_receipt_no_and_not_new_add_nothing_and_start_nothing(
         ("this is about a new report: a man keeps filming the water plant", "report_surveillance", "en"),
         ("tengo otra denuncia nueva", "check_status", "es"),
         ("ok this is a diff thing tho, theres a dude at my bus stop showing ppl a gun", "report_threat", "en"),
-        ("ahora es otra cosa, no tiene que ver con el colegio: un señor vende armas en la feria", "inform", "es"),
+        (
+            "ahora es otra cosa distinta, no tiene que ver con el colegio: un señor vende armas en la feria",
+            "inform",
+            "es",
+        ),
         ("otro asunto: unos tipos se meten al parqueo de noche", "report_suspicious", "es"),
     ],
 )
