@@ -14,11 +14,11 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from playwright.async_api import Browser, Page, expect
 
+from tests.e2e.answers import REFERENCE, question_in
 from tests.support.browser import ARTIFACTS, axe_violations, chromium, local_context, serious
 from tests.support.stack import Stack
 
 FIXTURE = json.loads((Path(__file__).resolve().parents[1] / "fixtures" / "public_jurisdiction.json").read_text())
-REFERENCE = re.compile(r"\bTL-[0-9A-Z]{4}-[0-9A-Z]{4}\b")
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 1, "is_mobile": True, "has_touch": True}
 
 
@@ -116,10 +116,11 @@ async def test_a_whole_report_by_web_chat_ends_with_a_reference(stack: Stack, br
 
     replies = await say("my coworker said he is going to shoot everyone at work tomorrow")
     assert "911" in replies[0], "an emergency's very first reply sends the resident to 911"
-    for answer in ["the warehouse on 5th street", "tomorrow morning", "skip", "no", "yes", "yes", "yes"]:
+    answers = {"where": "the warehouse on 5th street", "when": "tomorrow morning", "hurt": "no", "anonymous": "no"}
+    for _ in range(8):
         if any(REFERENCE.search(r) for r in replies):
             break
-        replies = await say(answer)
+        replies = await say(answers.get(question_in(replies) or "", "skip"))
     assert any(REFERENCE.search(r) for r in replies), replies
 
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
