@@ -45,17 +45,22 @@ async def test_the_first_message_is_what_happened_and_its_entities_answer_ahead(
     assert slots["requested_slot"] == "tip_imminent"
 
 
-async def test_a_wellness_concern_is_never_asked_about_weapons(domain, use_public_info) -> None:
-    events = [user("my neighbor hasnt left his house in a week", "report_wellness")]
-    asked = []
-    state: dict[str, Any] = {"tip_category": "wellness_concern"}
-    for _ in range(6):
-        slots, _ = await validate(events, domain, **state)
-        state.update(slots)
+async def questions_asked(opening: dict[str, Any], domain: dict[str, Any], **slots: Any) -> list[str]:
+    """The questions the form asks in turn when every answer is "no idea"."""
+    events, asked, state = [opening], [], dict(slots)
+    for _ in range(8):
+        found, _ = await validate(events, domain, **state)
+        state.update(found)
         if state["requested_slot"] is None:
             break
         asked.append(state["requested_slot"])
         events = [*events, user("no idea", "dont_know"), slot(state["requested_slot"], "no idea")]
+    return asked
+
+
+async def test_a_wellness_concern_is_never_asked_about_weapons(domain, use_public_info) -> None:
+    opening = user("my neighbor hasnt left his house in a week", "report_wellness")
+    asked = await questions_asked(opening, domain, tip_category="wellness_concern")
     assert asked == ["tip_imminent", "tip_who", "tip_where", "tip_how_known", "tip_anonymous"]
 
 
@@ -77,16 +82,8 @@ def test_a_report_about_a_stranger_is_told_apart(opening: str, stranger: bool) -
 
 
 async def test_a_stranger_is_described_not_asked_how_the_resident_knows_them(domain, use_public_info) -> None:
-    events = [user("some guy keeps filming the gates of the water plant", "report_surveillance")]
-    asked = []
-    state: dict[str, Any] = {"tip_category": "site_surveillance", "tip_imminent": "no"}
-    for _ in range(8):
-        slots, _ = await validate(events, domain, **state)
-        state.update(slots)
-        if state["requested_slot"] is None:
-            break
-        asked.append(state["requested_slot"])
-        events = [*events, user("no idea", "dont_know"), slot(state["requested_slot"], "no idea")]
+    opening = user("some guy keeps filming the gates of the water plant", "report_surveillance")
+    asked = await questions_asked(opening, domain, tip_category="site_surveillance", tip_imminent="no")
     assert asked == ["tip_where", "tip_when", "tip_description", "tip_how_known", "tip_anonymous"]
 
 
